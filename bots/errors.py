@@ -1,0 +1,102 @@
+"""The toolkit's exceptions: two failure kinds that mean different things.
+
+    RpaError                       base of everything the toolkit raises on purpose
+    ├── BusinessError              bad data or a broken rule: never retried, a person reviews it
+    │   └── InputError(ValueError) a bad input file/row/cell: names file, sheet, row, column
+    ├── ApplicationError           the outside system is broken (timeout, portal down): retried
+    ├── UsageError                 a bad command line or recipe parameters (exit code 2)
+    │   └── ParameterError         parameters refused by the recipe's model before anything runs
+    ├── RecipeNotFound(LookupError)
+    ├── RunTimeout(TimeoutError)   a run exceeded its time limit
+    └── StoreError                 the store is unusable (schema newer than the code, ...)
+
+Any exception that is not a BusinessError is treated as a system error by the runtime:
+an unexpected `KeyError` in a recipe is retried like an `ApplicationError`.
+Exit codes live on the class, so the command line maps an error to its code in one place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class RpaError(Exception):
+    exit_code = 1
+
+
+class BusinessError(RpaError):
+    """Bad data or a broken business rule: goes to human review, never retried."""
+
+    def __init__(self, message: str, *, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or "business_rule"
+
+
+class InputError(BusinessError, ValueError):
+    """A bad input value, located as a person would look for it."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+        expected: str | None = None,
+        got: Any = None,
+        reason: str = "invalid_input",
+    ) -> None:
+        self.file, self.sheet, self.row, self.column = file, sheet, row, column
+        self.expected, self.got = expected, got
+        super().__init__(self._compose(message), reason=reason)
+
+    def _compose(self, message: str) -> str:
+        where = []
+        if self.file:
+            where.append(f"file {self.file}")
+        if self.sheet:
+            where.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        text = message
+        if self.expected:
+            text += f": expected {self.expected}"
+            if self.got is not None:
+                text += f", got {self.got!r}"
+        return f"{', '.join(where)}: {text}" if where else text
+
+
+class ApplicationError(RpaError):
+    """The outside system failed (timeout, HTTP 500, portal down): retried with back-off."""
+
+
+class UsageError(RpaError):
+    exit_code = 2
+
+
+class ParameterError(UsageError, ValueError):
+    """A recipe's parameters were refused by its model; nothing ran."""
+
+
+class RecipeNotFound(UsageError, LookupError):
+    def __init__(self, name: str, known: list[str] | None = None) -> None:
+        hint = f" (known: {', '.join(sorted(known))})" if known else ""
+        super().__init__(f"no recipe named {name!r}{hint}")
+        self.name = name
+
+
+class RunTimeout(RpaError, TimeoutError):
+    def __init__(self, run_id: int, seconds: float) -> None:
+        super().__init__(f"run {run_id} exceeded its time limit of {seconds:g} s")
+        self.run_id, self.seconds = run_id, seconds
+
+
+class StoreError(RpaError):
+    pass
+
+
+def is_business(exc: BaseException) -> bool:
+    return isinstance(exc, BusinessError)

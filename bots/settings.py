@@ -1,0 +1,180 @@
+"""One settings tree for the toolkit, read from `RPA_*` variables and a `.env` file.
+
+Nested models use `__` as the delimiter: `RPA_STORE__URL`, `RPA_BROWSER__HEADLESS`,
+`RPA_PORTAL__PASSWORD`. Anything secret is a `SecretStr`; its value is registered for
+redaction in every log sink the moment settings are loaded.
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+BROWSER_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+)
+
+
+class StoreSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: a SQLite file store.db in the data folder",
+    )
+    busy_timeout_ms: int = Field(default=30_000, ge=0)
+
+
+class BrowserSettings(BaseModel):
+    executable_path: Path = Path("/usr/bin/chromium")
+    headless: bool = True
+    slow_mo_ms: int = Field(default=0, ge=0)
+    timeout_ms: int = Field(default=15_000, gt=0, description="per action and navigation")
+    contexts: int = Field(default=3, ge=1, le=32, description="parallel browser contexts")
+    args: tuple[str, ...] = BROWSER_ARGS
+    block_resources: tuple[str, ...] = ("image", "font", "media")
+    trace: bool = Field(default=False, description="keep a Playwright trace for failed items")
+
+
+class PortalSettings(BaseModel):
+    url: str = "http://127.0.0.1:8765"
+    username: str = "robot"
+    password: SecretStr = SecretStr("robot-pass")
+
+
+class SmtpSettings(BaseModel):
+    host: str | None = None
+    port: int = 25
+    sender: str = "rpa@localhost"
+    recipients: tuple[str, ...] = ()
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+
+
+class NotifySettings(BaseModel):
+    smtp: SmtpSettings = SmtpSettings()
+    webhook_url: str | None = None
+
+
+class ProductivitySettings(BaseModel):
+    manual_minutes: dict[str, Decimal] = Field(
+        default_factory=lambda: {
+            "key_sales": Decimal("4"),
+            "reconcile": Decimal("0.5"),
+            "invoice_adjustments": Decimal("6"),
+        },
+        description="minutes a person needs per item, per recipe",
+    )
+    default_manual_minutes: Decimal = Decimal("3")
+    working_hours_per_day: Decimal = Decimal("7.5")
+    working_days_per_week: Decimal = Decimal("5")
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    run_log_max_bytes: int = Field(default=50_000_000, gt=0)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="RPA_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    timezone: str = "Europe/Madrid"
+    recipe_paths: tuple[Path, ...] = Field(
+        default=(), description="extra folders searched for recipe modules"
+    )
+    store: StoreSettings = StoreSettings()
+    browser: BrowserSettings = BrowserSettings()
+    portal: PortalSettings = PortalSettings()
+    notify: NotifySettings = NotifySettings()
+    productivity: ProductivitySettings = ProductivitySettings()
+    log: LogSettings = LogSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def store_url(self) -> str:
+        return self.store.url or f"sqlite:///{self.data_dir / 'store.db'}"
+
+    @property
+    def runs_dir(self) -> Path:
+        return self.data_dir / "runs"
+
+    def secret_values(self) -> list[str]:
+        """Every secret's plain value, for the log redactor."""
+        found: list[str] = []
+        _collect_secrets(self, found)
+        return [value for value in found if value]
+
+
+def _collect_secrets(node: Any, found: list[str]) -> None:
+    if isinstance(node, SecretStr):
+        found.append(node.get_secret_value())
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            _collect_secrets(getattr(node, name), found)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _collect_secrets(value, found)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            _collect_secrets(value, found)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; `reset_settings()` forgets them (tests, `config`)."""
+    settings = Settings()
+    from bots.redaction import register_secret
+
+    for value in settings.secret_values():
+        register_secret(value)
+    return settings
+
+
+def reset_settings() -> None:
+    get_settings.cache_clear()
+
+
+def env_source(name: str) -> str:
+    """Where a top-level or nested setting came from: environment, .env or default."""
+    key = "RPA_" + name.upper().replace(".", "__")
+    if key in os.environ:
+        return "environment"
+    env_file = Path(".env")
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            if line.strip().startswith(key + "="):
+                return ".env"
+    return "default"

@@ -1,0 +1,133 @@
+"""The store's tables (SQLAlchemy Core). Times are UTC; money never lives here as float."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+Ts = sa.DateTime(timezone=True)
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("applied_at", Ts, nullable=False),
+)
+
+runs = sa.Table(
+    "runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("recipe", sa.String(200), nullable=False, index=True),
+    sa.Column("code_hash", sa.String(64)),
+    sa.Column("params", sa.JSON, nullable=False, default=dict),
+    sa.Column("trigger", sa.String(20), nullable=False),
+    sa.Column("schedule", sa.String(200)),
+    sa.Column("fire_time", Ts),
+    sa.Column("host", sa.String(200)),
+    sa.Column("pid", sa.Integer),
+    sa.Column("user", sa.String(200)),
+    sa.Column("state", sa.String(30), nullable=False, index=True),
+    sa.Column("created_at", Ts, nullable=False, index=True),
+    sa.Column("started_at", Ts),
+    sa.Column("ended_at", Ts),
+    sa.Column("heartbeat_at", Ts),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("error_kind", sa.String(20)),
+    sa.Column("summary", sa.JSON, nullable=False, default=dict),
+    sa.Column("log_path", sa.String(500)),
+    sa.UniqueConstraint("schedule", "fire_time", name="uq_runs_schedule_fire_time"),
+)
+
+steps = sa.Table(
+    "steps",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False, default=1),
+    sa.Column("started_at", Ts, nullable=False),
+    sa.Column("ended_at", Ts),
+    sa.Column("duration_ms", sa.Float),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("error", sa.Text),
+)
+
+artifacts = sa.Table(
+    "artifacts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id"), nullable=False, index=True),
+    sa.Column("path", sa.String(1000), nullable=False),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", Ts, nullable=False),
+)
+
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("ts", Ts, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("action", sa.String(100), nullable=False, index=True),
+    sa.Column("subject", sa.String(300), nullable=False, index=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+# One row: the chain's head. Appending locks it, so the chain stays a single line
+# even with several writers on PostgreSQL.
+audit_head = sa.Table(
+    "audit_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("last_id", sa.BigInteger, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+)
+
+work_items = sa.Table(
+    "work_items",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("queue", sa.String(200), nullable=False),
+    sa.Column("key", sa.String(500), nullable=False),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("priority", sa.Integer, nullable=False, default=0),
+    sa.Column("state", sa.String(30), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", Ts, nullable=False),
+    sa.Column("updated_at", Ts, nullable=False),
+    sa.Column("not_before", Ts),
+    sa.Column("deadline", Ts),
+    sa.Column("lease_owner", sa.String(200)),
+    sa.Column("lease_expires_at", Ts),
+    sa.Column("last_error", sa.Text),
+    sa.Column("reason", sa.String(200)),
+    sa.Column("output", sa.JSON),
+    sa.Column("created_by_run", sa.Integer),
+    sa.Column("last_run_id", sa.Integer),
+    sa.Column("started_at", Ts),
+    sa.Column("finished_at", Ts),
+    sa.UniqueConstraint("queue", "key", name="uq_work_items_queue_key"),
+    sa.Index("ix_work_items_claim", "queue", "state", "priority", "created_at"),
+)
+
+work_item_events = sa.Table(
+    "work_item_events",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("item_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("ts", Ts, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("from_state", sa.String(30)),
+    sa.Column("to_state", sa.String(30), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("run_id", sa.Integer),
+)

@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""The command line of the toolkit: `python3 runner.py --help`.
+
+Run with any Python 3.11+: on a fresh machine it first sets itself up (a virtualenv in
+`.venv`, the package with its extras, Debian's chromium when missing) and re-executes
+inside the virtualenv. The set-up is skipped in milliseconds when nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+STAMP = VENV / ".rpa-setup"
+CHROMIUM = os.environ.get("RPA_BROWSER__EXECUTABLE_PATH", "/usr/bin/chromium")
+
+
+def _setup_fingerprint() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def _say(text: str) -> None:
+    sys.stderr.write(f"[setup] {text}\n")
+    sys.stderr.flush()
+
+
+def _ensure_chromium() -> None:
+    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+        return
+    if os.geteuid() != 0:
+        raise SystemExit(f"[setup] {CHROMIUM} is missing; install it: sudo apt-get install -y chromium")
+    _say("installing Debian's chromium with apt-get (Playwright cannot download browsers here)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+
+
+def _ensure_venv() -> None:
+    fingerprint = _setup_fingerprint()
+    if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    if not VENV_PYTHON.exists():
+        _say(f"creating the virtualenv {VENV}")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    _say("installing the package with its dev and bench extras")
+    subprocess.run(
+        [str(VENV_PYTHON), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev,bench]"],
+        check=True,
+    )
+    STAMP.write_text(fingerprint)
+
+
+def bootstrap() -> None:
+    """Make sure we run inside the project's virtualenv with everything installed."""
+    _ensure_chromium()
+    if os.environ.get("RPA_SKIP_SETUP") == "1":
+        return
+    _ensure_venv()
+    if Path(sys.prefix).resolve() != VENV.resolve():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
+
+
+def main() -> None:
+    from bots.cli import app
+
+    app()
+
+
+if __name__ == "__main__":
+    bootstrap()
+    main()
