@@ -6,14 +6,15 @@ Run with any Python 3.11+: on a fresh machine it first sets itself up (a virtual
 inside the virtualenv. The set-up is skipped in milliseconds when nothing changed.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: the commands defined inside functions below
+# must have real annotations for typer, with typer imported only after the set-up.
 import hashlib
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -67,9 +68,31 @@ def bootstrap() -> None:
         os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *sys.argv[1:]])
 
 
+def _add_project_commands(app: Any) -> None:
+    import typer
+
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def test(ctx: typer.Context) -> None:
+        """Lint and run the whole test suite (extra arguments go to pytest)."""
+        python = sys.executable
+        lint = subprocess.run([python, "-m", "ruff", "check", str(ROOT)], cwd=ROOT)
+        tests = subprocess.run([python, "-m", "pytest", *ctx.args], cwd=ROOT)
+        raise typer.Exit(lint.returncode or tests.returncode)
+
+    @app.command()
+    def demo() -> None:
+        """Run the embedded demo world end to end and print where each file is."""
+        from bots.executor import execute
+
+        result = execute("smoke", {"rows": 25})
+        typer.echo(f"demo run {result.run_id}: {result.state}")
+        raise typer.Exit(0 if result.ok else 1)
+
+
 def main() -> None:
     from bots.cli import app
 
+    _add_project_commands(app)
     app()
 
 

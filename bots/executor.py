@@ -21,6 +21,7 @@ from bots.clock import Clock, SystemClock
 from bots.errors import BusinessError, RunTimeout
 from bots.logs import add_run_sink, configure, remove_run_sink
 from bots.records import RunState
+from bots.redaction import redact
 from bots.registry import RecipeSpec, discover, get_recipe
 from bots.run import Run
 from bots.settings import Settings, get_settings
@@ -201,4 +202,4 @@ def _evidence(run_dir: Any) -> dict[str, str]:
 
 
 def _format(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
