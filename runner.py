@@ -51,10 +51,16 @@ def _ensure_venv() -> None:
         _say(f"creating the virtualenv {VENV}")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
     _say("installing the package with its dev and bench extras")
-    subprocess.run(
+    done = subprocess.run(
         [str(VENV_PYTHON), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev,bench]"],
-        check=True,
+        stderr=subprocess.PIPE, text=True,
     )
+    # this machine's pip configuration names package mirrors that may be absent: noise
+    for line in done.stderr.splitlines():
+        if "is ignored: it is neither a file nor a directory" not in line:
+            sys.stderr.write(line + "\n")
+    if done.returncode != 0:
+        raise SystemExit(f"[setup] pip install failed (exit {done.returncode})")
     STAMP.write_text(fingerprint)
 
 
