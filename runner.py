@@ -32,15 +32,24 @@ def _say(text: str) -> None:
     sys.stderr.flush()
 
 
-def _ensure_chromium() -> None:
-    if Path(CHROMIUM).exists() or shutil.which("chromium"):
+# Debian packages the toolkit needs, by the program that proves each is there
+# (Playwright cannot download its browsers here: the system's Chromium is used).
+NEEDED = {CHROMIUM: "chromium"}
+NEEDED_FOR_TESTS = {"soffice": "libreoffice-calc-nogui"}  # the xlsx-to-PDF check
+
+
+def _ensure_debian_packages(wanted: dict[str, str]) -> None:
+    missing = sorted({pkg for program, pkg in wanted.items()
+                      if not (Path(program).exists() or shutil.which(program))})
+    if not missing:
         return
     if os.geteuid() != 0:
-        raise SystemExit(f"[setup] {CHROMIUM} is missing; install it: sudo apt-get install -y chromium")
-    _say("installing Debian's chromium with apt-get (Playwright cannot download browsers here)")
+        raise SystemExit(f"[setup] missing {' '.join(missing)}; install: sudo apt-get install -y "
+                         + " ".join(missing))
+    _say(f"installing Debian packages with apt-get: {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
 
 
 def _ensure_venv() -> None:
@@ -66,7 +75,10 @@ def _ensure_venv() -> None:
 
 def bootstrap() -> None:
     """Make sure we run inside the project's virtualenv with everything installed."""
-    _ensure_chromium()
+    wanted = dict(NEEDED)
+    if sys.argv[1:2] == ["test"]:
+        wanted.update(NEEDED_FOR_TESTS)
+    _ensure_debian_packages(wanted)
     if os.environ.get("RPA_SKIP_SETUP") == "1":
         return
     _ensure_venv()
