@@ -97,6 +97,19 @@ def _add_project_commands(app: Any) -> None:
         tests = subprocess.run([python, "-m", "pytest", *ctx.args], cwd=ROOT)
         raise typer.Exit(lint.returncode or tests.returncode)
 
+    @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def portal(ctx: typer.Context) -> None:
+        """Serve the demo legacy portal until Ctrl-C (options: `portal -- --help`)."""
+        from bots.settings import get_settings
+        from demo.portal.__main__ import main as portal_main
+
+        args = list(ctx.args)
+        if "--db" not in args:
+            args += ["--db", str(get_settings().data_dir / "portal" / "portal.sqlite")]
+        if "--invoices" not in args:
+            args += ["--invoices", "50"]
+        raise typer.Exit(portal_main(args))
+
     @app.command()
     def demo() -> None:
         """Run the embedded demo world end to end and print where each file is."""
