@@ -221,3 +221,13 @@ def _short_summary(summary: dict[str, Any]) -> str:
 @app.callback()
 def _main() -> None:
     configure(get_settings().log.level)
+
+
+def _register_areas() -> None:
+    """Each area of the runtime adds its own commands."""
+    from bots.scheduler.cli import register as register_scheduler
+
+    register_scheduler(app)
+
+
+_register_areas()

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bots.clock import SystemClock
 from bots.errors import StoreError
-from bots.store import schema
+from bots.store import schedule_schema, schema
 
 GENESIS_HASH = "0" * 64
 
@@ -45,8 +45,15 @@ def _initial(conn: sa.Connection) -> None:
     )
 
 
+def _claim_order_index(conn: sa.Connection) -> None:
+    schema.ix_work_items_claim_order.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "runs, steps, artifacts, audit, work items", _initial),
+    Migration(2, "work items: index in claim order (priority desc, age)", _claim_order_index),
+    Migration(3, "schedules and schedule state",
+              _create(schedule_schema.schedules, schedule_schema.schedule_state)),
 ]
 
 LATEST = MIGRATIONS[-1].version
@@ -67,14 +74,15 @@ def migrate(engine: Engine) -> int:
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(727001)"))
         schema.schema_version.create(conn, checkfirst=True)
         version = current_version(conn)
+        applied = set(conn.execute(sa.select(schema.schema_version.c.version)).scalars())
         if version > LATEST:
             raise StoreError(
                 f"the store is at schema version {version}, newer than this code ({LATEST});"
                 " upgrade the toolkit"
             )
         for migration in MIGRATIONS:
-            if migration.version <= version:
-                continue
+            if migration.version in applied:
+                continue  # by set, not by max: a version merged late is still applied
             migration.apply(conn)
             conn.execute(
                 schema.schema_version.insert().values(

@@ -119,6 +119,17 @@ work_items = sa.Table(
     sa.Index("ix_work_items_claim", "queue", "state", "priority", "created_at"),
 )
 
+# The claim order is "highest priority, then oldest": mixed directions, which the index
+# above cannot serve without sorting every pending row of the queue (migration 2).
+ix_work_items_claim_order = sa.Index(
+    "ix_work_items_claim_order",
+    work_items.c.queue,
+    work_items.c.state,
+    work_items.c.priority.desc(),
+    work_items.c.created_at,
+    work_items.c.id,
+)
+
 work_item_events = sa.Table(
     "work_item_events",
     metadata,

@@ -1,0 +1,80 @@
+"""Housekeeping, done by the leader: give back work items whose lease ran out, close
+scheduled runs whose process is gone (so nothing stays claimed), record missed fire
+times (the service's catch-up sweep)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from loguru import logger
+from sqlalchemy.engine import Engine
+
+from bots import audit
+from bots.clock import as_utc
+from bots.records import RunState, actor
+from bots.scheduler.claims import close_run
+from bots.store import reading
+from bots.store.schema import runs, work_items
+
+# A run on another host with no heartbeat for this long is gone (beats come every 10 s).
+# Generous, because a recipe in a long C call may hold the GIL and miss beats.
+STALE_AFTER = timedelta(minutes=5)
+# On this host a dead pid is proof; the grace lets its own supervisor close it first.
+DEAD_PID_GRACE = timedelta(seconds=5)
+
+
+def reclaim_expired_leases(engine: Engine, now: datetime) -> int:
+    """Work items `in_progress` whose lease ran out go back to `pending`.
+
+    A plain UPDATE, as agreed until `bots.workitems` offers its own reclaim function
+    (which also knows about the last attempt and writes item history rows)."""
+    expired = sa.and_(work_items.c.state == "in_progress", work_items.c.lease_expires_at < now)
+    with engine.begin() as conn:
+        ids = list(conn.execute(sa.select(work_items.c.id).where(expired)).scalars())
+        if not ids:
+            return 0
+        conn.execute(work_items.update().where(work_items.c.id.in_(ids), expired).values(
+            state="pending", lease_owner=None, lease_expires_at=None, updated_at=now,
+            last_error="lease expired; reclaimed by the scheduler's housekeeping"))
+        audit.append(conn, ts=now, actor=actor(), action="workitems.leases_reclaimed",
+                     subject="work_items", data={"ids": ids})
+    logger.warning("reclaimed {} work item(s) whose lease expired: {}", len(ids), ids)
+    return len(ids)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def close_orphaned_runs(engine: Engine, now: datetime, *, own: Collection[int] = ()) -> list[int]:
+    """Scheduled runs still `running` whose process is gone are closed `interrupted`."""
+    query = sa.select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at).where(
+        runs.c.state == RunState.RUNNING, runs.c.schedule.is_not(None))
+    with reading(engine) as conn:
+        rows = conn.execute(query).all()
+    here, closed = socket.gethostname(), []
+    for row in rows:
+        if row.id in own:
+            continue
+        beat = as_utc(row.heartbeat_at) or now
+        if row.host == here and row.pid:
+            gone = not _pid_alive(row.pid) and now - beat > DEAD_PID_GRACE
+            why = f"its process {row.pid} on {here} is gone"
+        else:
+            gone = now - beat > STALE_AFTER
+            why = f"no heartbeat from {row.host} since {beat.isoformat()}"
+        if gone and close_run(engine, row.id, RunState.INTERRUPTED, now,
+                              error=f"interrupted: {why}", error_kind="interrupted"):
+            logger.warning("run {} closed as interrupted: {}", row.id, why)
+            closed.append(row.id)
+    return closed
