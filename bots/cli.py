@@ -225,9 +225,13 @@ def _main() -> None:
 
 def _register_areas() -> None:
     """Each area of the runtime adds its own commands."""
+    from bots.reports.cli import register as register_reports
     from bots.scheduler.cli import register as register_scheduler
+    from bots.workitems.cli import register as register_items
 
+    register_items(app)
     register_scheduler(app)
+    register_reports(app)
 
 
 _register_areas()

@@ -1,0 +1,255 @@
+"""A claimed work item: a context manager that records how the work on it ended.
+
+    with item:          no exception        -> done (item.output stored)
+                        BusinessError       -> business_exception (to review, no retry)
+                        other Exception     -> system exception: pending again after
+                                               back-off, or system_exception once the
+                                               queue's RetryPolicy has no attempts left
+                        LeaseLost           -> nothing recorded: another worker has it
+                        RunTimeout, KeyboardInterrupt, SIGTERM's Interrupted, SystemExit
+                                            -> handed back to pending, attempt refunded,
+                                               and the exception goes on
+
+Exceptions (not BaseExceptions) are swallowed so that the recipe's loop goes on to the
+next item; they are in the item's history, the audit chain and the run's log.
+"""
+
+from __future__ import annotations
+
+import traceback
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from loguru import logger
+
+from bots.errors import BusinessError, RunTimeout, UsageError
+from bots.redaction import redact
+from bots.workitems.errors import LeaseLost
+from bots.workitems.lease import KEEPER, Lease
+from bots.workitems.model import ItemRecord, ItemState, Outcome, to_jsonable
+from bots.workitems.transitions import Change, record, short_error, update_held
+
+if TYPE_CHECKING:
+    from loguru import Logger
+
+    from bots.workitems.queue import WorkQueue
+
+MAX_ERROR_TEXT = 8000
+
+
+class WorkItem:
+    def __init__(self, queue: WorkQueue, rec: ItemRecord, lease: Lease) -> None:
+        self._queue, self._record, self._lease = queue, rec, lease
+        self._output: dict[str, Any] | None = None
+        self._entered = False
+        self.outcome: Outcome | None = None
+        base = queue.run.log if queue.run is not None else logger
+        self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
+
+    # -- what the recipe reads ---------------------------------------------------------
+    @property
+    def id(self) -> int:
+        return self._record.id
+
+    @property
+    def key(self) -> str:
+        return self._record.key
+
+    @property
+    def queue(self) -> str:
+        return self._record.queue
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return self._record.payload
+
+    @property
+    def priority(self) -> int:
+        return self._record.priority
+
+    @property
+    def attempts(self) -> int:
+        """Claims so far, this one included (1 on the first try)."""
+        return self._record.attempts
+
+    @property
+    def created_at(self) -> datetime:
+        return self._record.created_at
+
+    @property
+    def deadline(self) -> datetime | None:
+        return self._record.deadline
+
+    @property
+    def record(self) -> ItemRecord:
+        """The row as it was claimed."""
+        return self._record
+
+    @property
+    def output(self) -> dict[str, Any] | None:
+        return self._output
+
+    @output.setter
+    def output(self, value: dict[str, Any] | None) -> None:
+        # Converted now, so an unstorable value fails inside the `with` block (a system
+        # error, retried behind check-before-act) rather than while recording done.
+        self._output = None if value is None else to_jsonable(value, "output")
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def lease_expires_at(self) -> datetime:
+        return self._lease.expires_at
+
+    def ensure_lease(self) -> None:
+        """Renew the lease now; raise LeaseLost if this worker no longer holds the item.
+        Call it right before acting on the outside system."""
+        self._lease.renew()
+
+    # -- the context manager -----------------------------------------------------------
+    def __enter__(self) -> WorkItem:
+        if self.settled:
+            raise UsageError(f"{self._record.subject} was already settled ({self.outcome})")
+        self._entered = True
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> bool:
+        return self.settle(exc)
+
+    def settle(self, exc: BaseException | None) -> bool:
+        """Record how the work ended; True when the exception is handled here."""
+        try:
+            if exc is None:
+                self._done(self._output, found=False)
+                return False
+            if isinstance(exc, LeaseLost):
+                self._lease_lost(exc)
+                return True
+            if isinstance(exc, BusinessError):
+                self._business(exc)
+                return True
+            if isinstance(exc, RunTimeout) or not isinstance(exc, Exception):
+                self.release(f"interrupted by {type(exc).__name__}")
+                return False
+            self._system(exc)
+            return True
+        finally:
+            KEEPER.drop(self._lease)
+
+    # -- outcomes ----------------------------------------------------------------------
+    def complete_found(self, found: dict[str, Any]) -> None:
+        """Check-before-act found the effect already made: done, without acting."""
+        try:
+            self._done(to_jsonable(found, "check result"), found=True)
+        finally:
+            KEEPER.drop(self._lease)
+
+    def _done(self, output: dict[str, Any] | None, *, found: bool) -> None:
+        reason = "found_done" if found else None
+        ok = self._finish(
+            ItemState.DONE, "item.done", Outcome.FOUND_DONE if found else Outcome.DONE,
+            values=dict(output=output, reason=reason, last_error=None),
+            why="check-before-act: the effect was already made" if found else None,
+            data={"found_done": found, "attempt": self.attempts},
+        )
+        if ok:
+            self.log.debug("done{}", " (found already done)" if found else "")
+
+    def _business(self, exc: BusinessError) -> None:
+        message = short_error(exc)
+        ok = self._finish(
+            ItemState.BUSINESS_EXCEPTION, "item.business_exception", Outcome.BUSINESS_EXCEPTION,
+            values=dict(reason=exc.reason, last_error=redact(str(exc))), why=message,
+            data={"kind": exc.reason, "attempt": self.attempts},
+        )
+        if ok:
+            self.log.warning("business exception: {}", message)
+
+    def _system(self, exc: Exception) -> None:
+        policy, attempt = self._queue.retry, self.attempts
+        text = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        values: dict[str, Any] = dict(reason="system_exception", last_error=text[-MAX_ERROR_TEXT:])
+        if attempt < policy.attempts:
+            retry_at = self._queue.clock.now() + timedelta(seconds=policy.delay(attempt))
+            values["not_before"] = retry_at
+            to, outcome = ItemState.PENDING, Outcome.RETRY_SCHEDULED
+            why = (f"system exception on attempt {attempt} of {policy.attempts}: "
+                   f"{short_error(exc)}; retry after {retry_at.isoformat()}")
+        else:
+            to, outcome, retry_at = ItemState.SYSTEM_EXCEPTION, Outcome.SYSTEM_EXCEPTION, None
+            why = f"system exception on the last attempt ({attempt}): {short_error(exc)}"
+        ok = self._finish(to, "item.system_exception", outcome, values=values, why=why,
+                          data={"attempt": attempt, "max_attempts": policy.attempts,
+                                "retry_at": retry_at})
+        if ok:
+            self.log.warning("{}", why)
+
+    def give_up(self, why: str) -> None:
+        """Send the item to review without working it (attempts exhausted)."""
+        try:
+            ok = self._finish(ItemState.SYSTEM_EXCEPTION, "item.system_exception",
+                              Outcome.SYSTEM_EXCEPTION,
+                              values=dict(reason="attempts_exhausted", last_error=why), why=why,
+                              data={"attempt": self.attempts,
+                                    "max_attempts": self._queue.retry.attempts})
+            if ok:
+                self.log.warning("{}", why)
+        finally:
+            KEEPER.drop(self._lease)
+
+    def release(self, why: str) -> None:
+        """Hand the item back to pending unworked; the attempt does not count."""
+        if self.settled:
+            return
+        try:
+            self._finish(ItemState.PENDING, "item.released", Outcome.RELEASED,
+                         values=dict(attempts=self.attempts - 1), why=why,
+                         data={"refunded_attempt": self.attempts})
+        finally:
+            KEEPER.drop(self._lease)
+
+    def _lease_lost(self, exc: LeaseLost) -> None:
+        # If a database error (not another worker) made us doubt the lease, the item may
+        # still be ours: hand it back so it is not stuck until the lease runs out. The
+        # attempt is not refunded; a database that keeps failing must not loop forever.
+        self.outcome = Outcome.LEASE_LOST
+        self.log.warning("{}", exc)
+        try:
+            self._write(ItemState.PENDING, "item.released", values={},
+                        why=f"lease in doubt: {exc.why}", data={})
+        except Exception as err:  # noqa: BLE001 - best effort; the lease will run out anyway
+            self.log.warning("could not hand back {}: {}", self._record.subject, err)
+        self._queue.count(Outcome.LEASE_LOST)
+
+    def _finish(self, to: ItemState, action: str, outcome: Outcome, *, values: dict[str, Any],
+                why: str | None, data: dict[str, Any]) -> bool:
+        ok = self._write(to, action, values=values, why=why, data=data)
+        self.outcome = outcome if ok else Outcome.LEASE_LOST
+        if not ok:
+            self.log.warning("{} not recorded as {}: the lease was lost (another worker has "
+                             "it now; it will check before acting)", self._record.subject, to)
+        self._queue.count(self.outcome)
+        return ok
+
+    def _write(self, to: ItemState, action: str, *, values: dict[str, Any], why: str | None,
+               data: dict[str, Any]) -> bool:
+        q, rec, now = self._queue, self._record, self._queue.clock.now()
+        final = to != ItemState.PENDING
+        with q.engine.begin() as conn:
+            ok = update_held(conn, rec.id, q.owner, rec.attempts, {
+                "state": to, "updated_at": now, "lease_owner": None, "lease_expires_at": None,
+                "finished_at": now if final else None, **values})
+            if ok:
+                record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to,
+                                    q.owner, action, now, why, q.run_id, data))
+        if ok:
+            self._lease.lose(f"settled as {to}")
+        return ok
+
+    def __repr__(self) -> str:
+        return (f"<WorkItem {self._record.subject} id={self.id} attempt={self.attempts} "
+                f"outcome={self.outcome}>")

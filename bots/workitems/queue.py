@@ -1,0 +1,252 @@
+"""A named work queue in the store: producers put items, workers claim and settle them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from bots.clock import Clock, SystemClock
+from bots.errors import UsageError
+from bots.retry import RetryPolicy
+from bots.store.engine import reading
+from bots.store.schema import work_items
+from bots.workitems import claim as claims
+from bots.workitems import produce
+from bots.workitems.item import WorkItem
+from bots.workitems.lease import KEEPER, Lease
+from bots.workitems.model import EXCEPTIONAL, ItemRecord, ItemState, Outcome, Priority
+from bots.workitems.produce import PutResult
+from bots.workitems.stop import stop_requested
+from bots.workitems.transitions import Change, record
+
+if TYPE_CHECKING:
+    from bots.run import Run
+
+DEFAULT_LEASE = timedelta(seconds=60)
+DEFAULT_RETRY = RetryPolicy(attempts=3, initial=timedelta(seconds=30), multiplier=2.0,
+                            maximum=timedelta(minutes=15), jitter=0.1)
+
+Check = Callable[[WorkItem], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """What is left in a queue right now (for pollers and `idle_exit`)."""
+
+    claimable: int  # pending and due, or in progress with an expired lease
+    in_progress: int  # held under a live lease
+    waiting: int  # pending, but backing off until `not_before`
+
+    @property
+    def drained(self) -> bool:
+        """Nothing to claim now and nobody working: items backing off do not count."""
+        return self.claimable == 0 and self.in_progress == 0
+
+
+def default_owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
+
+
+class WorkQueue:
+    """A queue bound to a worker identity (`owner`), a clock, a lease length and a retry
+    policy; with a `run`, items and history rows carry the run's id and outcomes are
+    counted on it. Cheap to build; use one per thread (the owner names the thread)."""
+
+    def __init__(self, engine: Engine, name: str, *, clock: Clock | None = None,
+                 owner: str | None = None, lease: timedelta = DEFAULT_LEASE,
+                 retry: RetryPolicy | None = None, run: Run | None = None,
+                 stop: threading.Event | None = None) -> None:
+        if not name or len(name) > 200:
+            raise UsageError(f"queue name {name!r}: 1 to 200 characters")
+        if lease <= timedelta(0):
+            raise ValueError(f"lease must be positive, got {lease}")
+        self.engine, self.name = engine, name
+        self.clock: Clock = clock or SystemClock()
+        self.owner = owner or default_owner()
+        self.lease, self.retry = lease, retry or DEFAULT_RETRY
+        self.run, self._stop = run, stop
+        self.tally: Counter[str] = Counter()  # outcomes settled through this object
+        self._strategy = claims.strategy_for(engine)
+        self._next_reap: datetime | None = None
+
+    def with_options(self, *, lease: timedelta | None = None, retry: RetryPolicy | None = None,
+                     owner: str | None = None) -> WorkQueue:
+        """The same queue with another lease length, retry policy or owner name."""
+        return WorkQueue(self.engine, self.name, clock=self.clock, owner=owner or self.owner,
+                         lease=lease or self.lease, retry=retry or self.retry, run=self.run,
+                         stop=self._stop)
+
+    @property
+    def run_id(self) -> int | None:
+        return self.run.id if self.run is not None else None
+
+    # -- producing ---------------------------------------------------------------------
+    def put(self, key: str | int, payload: Mapping[str, Any],
+            priority: Priority | int | str = Priority.NORMAL,
+            deadline: datetime | None = None) -> bool:
+        """Add one item; False (and nothing changed) if the key is already in the queue."""
+        now = self.clock.now()
+        row = produce.new_row(self._producer, key, payload, priority, deadline, now=now)
+        return produce.put_one(self._producer, row, now)
+
+    def put_many(self, items: Iterable[tuple[Any, ...]]) -> PutResult:
+        """Add many `(key, payload[, priority[, deadline]])` in one transaction; keys
+        already present (in the store or earlier in `items`) are skipped. Every entry is
+        checked before anything is written."""
+        now = self.clock.now()
+        rows = [produce.new_row(self._producer, *produce.unpack(entry, n), now=now)
+                for n, entry in enumerate(items, 1)]
+        return produce.put_batch(self._producer, rows, now)
+
+    @property
+    def _producer(self) -> produce.Producer:
+        return produce.Producer(self.engine, self.name, self.owner, self.run_id)
+
+    # -- consuming ---------------------------------------------------------------------
+    def claim(self) -> WorkItem | None:
+        """Claim the next item (highest priority, then oldest) under a lease, or None."""
+        now = self.clock.now()
+        until = now + self.lease
+        with self.engine.begin() as conn:
+            reaped = self._reap_due(now)
+            if reaped:
+                self._reap(conn, now)
+            rec = self._claim_next(conn, now, until)
+            if rec is None and not reaped:
+                # Nothing pending: a dead worker's item may be all that is left.
+                self._reap(conn, now)
+                rec = self._claim_next(conn, now, until)
+        if rec is None:
+            return None
+        lease = Lease(self.engine, item_id=rec.id, subject=rec.subject, owner=self.owner,
+                      attempts=rec.attempts, duration=self.lease, expires_at=until,
+                      clock=self.clock)
+        KEEPER.hold(lease)
+        return WorkItem(self, rec, lease)
+
+    def claim_iter(self, *, check: Check | None = None) -> Iterator[WorkItem]:
+        """Claim items one at a time until none is claimable or a stop is requested.
+
+        `check(item)` runs before each item is yielded; a non-None answer (what the
+        outside system shows) completes the item as done without yielding it."""
+        while not self.stopping():
+            if self.run is not None:
+                self.run.check_deadline()
+            item = self.claim()
+            if item is None:
+                return
+            try:
+                if check is not None and self._settled_by_check(item, check):
+                    continue
+                if item.attempts > self.retry.attempts:
+                    # Claimed more often than the policy allows, each time without an
+                    # outcome: its workers keep dying (leases given back by housekeeping,
+                    # which does not know this queue's policy). A person should look.
+                    item.give_up(f"claimed {item.attempts} times without an outcome; "
+                                 f"the policy allows {self.retry.attempts} attempts")
+                    continue
+                if self.stopping():
+                    item.release("the worker is stopping")
+                    return
+                yield item
+                if not item.settled:
+                    item.release("yielded but not worked inside `with item:`")
+                    raise UsageError("work each claimed item inside `with item:` "
+                                     f"({item.record.subject} was handed back)")
+            finally:
+                if not item.settled:  # the loop was left (break, error, close)
+                    item.release("the recipe left its loop before working it")
+
+    def _settled_by_check(self, item: WorkItem, check: Check) -> bool:
+        try:
+            found = check(item)
+            if found is not None and not isinstance(found, Mapping):
+                raise TypeError(f"check() must return a dict or None, got {type(found).__name__}")
+        except BaseException as exc:
+            if not item.settle(exc):
+                raise
+            return True
+        if found is None:
+            return False
+        item.complete_found(dict(found))
+        return True
+
+    def stopping(self) -> bool:
+        return (self._stop is not None and self._stop.is_set()) or stop_requested()
+
+    def count(self, outcome: Outcome) -> None:
+        """Tally a settled item, on this queue and on the run that works it."""
+        self.tally[outcome] += 1
+        if self.run is not None:
+            items = self.run.summary.setdefault("items", {})
+            items[str(outcome)] = items.get(str(outcome), 0) + 1
+            if outcome in EXCEPTIONAL:
+                self.run.exceptions += 1
+
+    def _claim_next(self, conn: sa.Connection, now: datetime,
+                    until: datetime) -> ItemRecord | None:
+        rec = claims.claim_next(conn, self._strategy, queue=self.name, owner=self.owner,
+                                now=now, lease_until=until, run_id=self.run_id)
+        if rec is not None:
+            record(conn, Change(rec.id, rec.queue, rec.key, ItemState.PENDING,
+                                ItemState.IN_PROGRESS, self.owner, "item.claimed", now,
+                                f"attempt {rec.attempts}", self.run_id,
+                                {"attempt": rec.attempts, "lease_until": until}))
+        return rec
+
+    def _reap_due(self, now: datetime) -> bool:
+        if self._next_reap is not None and now < self._next_reap:
+            return False
+        self._next_reap = now + min(self.lease / 4, timedelta(seconds=15))
+        return True
+
+    def _reap(self, conn: sa.Connection, now: datetime) -> None:
+        claims.reap_expired(conn, self._strategy, queue=self.name, now=now,
+                            max_attempts=self.retry.attempts, actor=self.owner,
+                            run_id=self.run_id)
+
+    # -- reading -----------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Items per state (every state present, zeros included)."""
+        out = {str(state): 0 for state in ItemState}
+        with reading(self.engine) as conn:
+            rows = conn.execute(
+                sa.select(work_items.c.state, sa.func.count())
+                .where(work_items.c.queue == self.name).group_by(work_items.c.state)
+            )
+            out.update({state: int(n) for state, n in rows})
+        return out
+
+    def get(self, key: str | int) -> ItemRecord | None:
+        with reading(self.engine) as conn:
+            row = conn.execute(sa.select(work_items).where(
+                work_items.c.queue == self.name, work_items.c.key == str(key))).first()
+        return ItemRecord.from_row(row) if row is not None else None
+
+    def outstanding(self) -> Outstanding:
+        now = self.clock.now()
+        w = work_items.c
+        due = sa.or_(w.not_before.is_(None), w.not_before <= now)
+        query = sa.select(
+            sa.func.count().filter(sa.and_(w.state == ItemState.PENDING, due)),
+            sa.func.count().filter(sa.and_(w.state == ItemState.IN_PROGRESS,
+                                           w.lease_expires_at < now)),
+            sa.func.count().filter(sa.and_(w.state == ItemState.IN_PROGRESS,
+                                           w.lease_expires_at >= now)),
+            sa.func.count().filter(sa.and_(w.state == ItemState.PENDING, sa.not_(due))),
+        ).where(w.queue == self.name, w.state.in_([ItemState.PENDING, ItemState.IN_PROGRESS]))
+        with reading(self.engine) as conn:
+            pending, expired, held, waiting = conn.execute(query).one()
+        return Outstanding(int(pending) + int(expired), int(held), int(waiting))
+
+    def __repr__(self) -> str:
+        return f"<WorkQueue {self.name!r} owner={self.owner!r}>"
