@@ -47,6 +47,9 @@ class BrowserSettings(BaseModel):
     args: tuple[str, ...] = BROWSER_ARGS
     block_resources: tuple[str, ...] = ("image", "font", "media")
     trace: bool = Field(default=False, description="keep a Playwright trace for failed items")
+    minimize_windows: bool = Field(
+        default=True, description="headless windows minimised: about half the CPU per page"
+    )
 
 
 class PortalSettings(BaseModel):
