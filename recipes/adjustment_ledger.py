@@ -1,0 +1,81 @@
+"""The ledger step: every applied adjustment into the invoice ledger workbook, once.
+
+The ledger is updated in place (saved to a temporary file, then renamed over it), with a
+copy of the workbook as it was kept among the run's artifacts. The connector skips a
+request already on the ledger's Adjustments sheet, so a rerun, or a run after a crash,
+adds nothing twice. A request the ledger cannot take (the invoice is not in it, a credit
+over its balance there) is an exception of the run; the others still go in.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from bots import Run
+from bots.money import money_context
+from bots.workitems import ItemRecord
+from connectors.invoice_ledger import InvoiceLedger, LedgerChange, LedgerEntry, LedgerError
+from connectors.invoice_model import AdjustmentKind
+
+
+@dataclass
+class LedgerOutcome:
+    applied: list[LedgerChange] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    refused: list[tuple[ItemRecord, LedgerError]] = field(default_factory=list)
+
+
+def entry_for(record: ItemRecord, run: Run) -> LedgerEntry:
+    out = record.output or {}
+    return LedgerEntry(
+        request_id=record.key, invoice_id=out["invoice_id"], kind=AdjustmentKind(out["kind"]),
+        net=Decimal(out["net"]), tax=Decimal(out["tax"]),
+        document_number=out["document_number"],
+        reason_code=str(record.payload.get("reason_code", "")),
+        applied_on=(record.finished_at or run.clock.now()).astimezone(run.settings.tz).date(),
+    )
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    # Two runs updating one ledger at once would each save over the other's changes.
+    lock = path.with_name(f".{path.name}.lock")
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def apply_to_ledger(run: Run, path: Path, records: Sequence[ItemRecord]) -> LedgerOutcome:
+    outcome = LedgerOutcome()
+    with _locked(path), money_context():
+        ledger = InvoiceLedger.open(path)
+        pending = [r for r in records if not ledger.is_applied(r.key)]
+        outcome.already = [r.key for r in records if ledger.is_applied(r.key)]
+        if not pending:
+            run.log.info("ledger {}: all {} applied adjustments already in it", path.name,
+                         len(records))
+            return outcome
+        backup = run.artifact_path(f"ledger-before-{path.name}")
+        shutil.copy2(path, backup)
+        run.add_artifact(backup, kind="xlsx")
+        for record in pending:
+            try:
+                outcome.applied.append(ledger.apply(entry_for(record, run)))
+            except LedgerError as exc:
+                outcome.refused.append((record, exc))
+                run.exceptions += 1
+                run.log.warning("ledger refused {}: {}", record.key, exc)
+        if outcome.applied:
+            ledger.save()
+    run.log.info("ledger {}: {} applied, {} already there, {} refused", path.name,
+                 len(outcome.applied), len(outcome.already), len(outcome.refused))
+    return outcome
