@@ -112,13 +112,84 @@ def _add_project_commands(app: Any) -> None:
         raise typer.Exit(portal_main(args))
 
     @app.command()
-    def demo() -> None:
+    def demo(
+        sales: int = typer.Option(300, help="sales rows in the generated workbook"),
+        latency_ms: int = typer.Option(20, help="latency the demo portal adds per request"),
+    ) -> None:
         """Run the embedded demo world end to end and print where each file is."""
-        from bots.executor import execute
+        ok = _run_demo(sales=sales, latency_ms=latency_ms)
+        raise typer.Exit(0 if ok else 1)
 
-        result = execute("smoke", {"rows": 25})
-        typer.echo(f"demo run {result.run_id}: {result.state}")
-        raise typer.Exit(0 if result.ok else 1)
+
+def _run_demo(*, sales: int, latency_ms: int) -> bool:
+    """Start the demo portal, generate inputs, run every recipe, write both reports."""
+    from datetime import date
+
+    from bots.executor import execute
+    from bots.reports import write_run_report
+    from bots.settings import get_settings, reset_settings
+    from bots.store import open_store
+    from demo.portal import PortalConfig, PortalServer
+    from demo.samples.invoices import seed_invoices, write_adjustment_requests
+    from demo.samples.reconcile import write_reconcile_samples
+    from demo.samples.sales import write_sales_workbook
+
+    stamp = __import__("time").strftime("%Y%m%d-%H%M%S")
+    folder = get_settings().data_dir / "demo" / stamp
+    inputs = folder / "inputs"
+    inputs.mkdir(parents=True, exist_ok=True)
+    portal_db = folder / "portal.sqlite"
+    seed_invoices(portal_db, count=50)
+    files = {"sales workbook": write_sales_workbook(inputs / "sales.xlsx", count=sales)}
+    files.update({f"reconcile {k}": v for k, v in write_reconcile_samples(inputs / "reconcile").items()})
+    files["adjustment requests"] = write_adjustment_requests(inputs / "adjustments.xlsx", portal_db)
+    outcomes: list[tuple[str, object]] = []
+    with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal:
+        os.environ["RPA_PORTAL__URL"] = portal.url
+        reset_settings()
+        print(f"demo portal: {portal.url} (db {portal_db})")
+        steps = [
+            ("key_sales", {"workbook": str(files["sales workbook"])}),
+            ("reconcile", {"ledger": str(files["reconcile ledger"]),
+                           "bank": str(files["reconcile bank"]),
+                           "portal_export": str(files["reconcile portal_export"])}),
+            ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("productivity_report", {"start": date.today().isoformat(),
+                                     "end": date.today().isoformat()}),
+        ]
+        for name, params in steps:
+            result = execute(name, params)
+            outcomes.append((name, result))
+    html = write_run_report(open_store(), get_settings(), folder / "run-report.html").path
+    print("\ninputs:")
+    for label, path in files.items():
+        print(f"  {label:<28} {path}")
+    print("\nruns:")
+    store = open_store()
+    for name, result in outcomes:
+        print(f"  {name:<20} run {result.run_id:<5} {result.state:<26} {_short(result.summary)}")
+        for artifact in _artifacts(store, result.run_id):
+            print(f"      {get_settings().data_dir / artifact}")
+    print(f"\nHTML run report: {html}")
+    print("inspect a run: python3 runner.py show RUN_ID")
+    return all(result.ok for _, result in outcomes)
+
+
+def _short(summary: dict[str, Any]) -> str:
+    import json
+
+    text = json.dumps(summary, default=str)
+    return text if len(text) < 100 else text[:97] + "..."
+
+
+def _artifacts(engine: Any, run_id: int) -> list[str]:
+    import sqlalchemy as sa
+
+    from bots.store.schema import artifacts
+
+    with engine.connect() as conn:
+        return list(conn.execute(sa.select(artifacts.c.path).where(artifacts.c.run_id == run_id)
+                                 .order_by(artifacts.c.id)).scalars())
 
 
 def main() -> None:
