@@ -11,7 +11,7 @@ from openpyxl import Workbook
 
 from bots.money import tax_at
 from connectors.invoice_model import AdjustmentKind, Invoice, InvoiceLine, PostedAdjustment
-from recipes.adjustment_requests import AdjustmentRequest
+from recipes.invoice_adjustments.requests import AdjustmentRequest
 
 
 def make_invoice(*lines: tuple[str, str], status: str = "open", invoice_id: str = "INV-1",

@@ -15,7 +15,7 @@ from adjust_world import HoldAfterSave, LivePortal, World, make_world
 from bots.money import Rounding
 from bots.settings import reset_settings
 from demo.portal import PortalConfig, PortalServer
-from recipes.adjustment_policy import AdjustmentPolicy, load_policy
+from recipes.invoice_adjustments.policy import AdjustmentPolicy, load_policy
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def live_portal(rpa_env: dict[str, str], world: World,
 @pytest.fixture
 def fake_portal(rpa_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> FakePortal:
     """The recipe's portal replaced by an in-memory one with four open invoices."""
-    import recipes.invoice_adjustments as recipe_module
+    import recipes.invoice_adjustments.recipe as recipe_module
 
     portal = FakePortal(
         make_invoice(("100.00", "21"), invoice_id="INV-1"),

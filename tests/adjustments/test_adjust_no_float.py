@@ -26,8 +26,7 @@ MONEY_PATH = [
     "bots/money.py", "connectors/invoice_model.py", "connectors/invoice_ledger.py",
     "connectors/xlsx_exact.py", "connectors/portal/invoices.py",
     "connectors/portal/invoice_pages.py", *sorted(
-        str(p.relative_to(ROOT)) for p in (ROOT / "recipes").glob("*.py")
-        if p.name.startswith(("adjustment_", "invoice_adjustments"))),
+        str(p.relative_to(ROOT)) for p in (ROOT / "recipes" / "invoice_adjustments").glob("*.py")),
 ]
 
 

@@ -12,13 +12,13 @@ from adjust_builders import make_request
 from bots.errors import InputError, UsageError
 from bots.money import Rounding
 from connectors.invoice_model import AdjustmentKind
-from recipes.adjustment_policy import (
+from recipes.invoice_adjustments.policy import (
     DEFAULT_POLICY_FILE,
     AmountBasis,
     ApprovalPolicy,
     load_policy,
 )
-from recipes.adjustment_requests import request_from_row, split_duplicates
+from recipes.invoice_adjustments.requests import request_from_row, split_duplicates
 
 GOOD = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
 

@@ -86,7 +86,7 @@ def test_without_a_file_the_recipe_works_what_is_queued(fake_portal: FakePortal,
                                                         tmp_path: Path) -> None:
     from bots.store import open_store
     from bots.workitems import WorkQueue
-    from recipes.adjustment_file import read_requests
+    from recipes.invoice_adjustments.file import read_requests
 
     requests = read_requests(write_requests_xlsx(tmp_path / "r.xlsx", ROWS[:2]))
     WorkQueue(open_store(), "invoice_adjustments").put_many(
@@ -121,7 +121,7 @@ def test_a_request_file_without_a_required_column_is_refused(fake_portal: FakePo
 
 
 def test_unreadable_cells_in_xlsx_name_the_cell(tmp_path: Path) -> None:
-    from recipes.adjustment_file import read_requests
+    from recipes.invoice_adjustments.file import read_requests
 
     path = write_requests_xlsx(tmp_path / "r.xlsx", [ROWS[0], ("R-2", "INV-1", "refund", D("1"),
                                                             None, "GOODWILL", "a", "b", None, None)])

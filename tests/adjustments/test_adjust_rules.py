@@ -9,8 +9,8 @@ from adjust_builders import make_invoice, make_request
 
 from bots.errors import BusinessError
 from connectors.invoice_model import AdjustmentKind, PostedAdjustment
-from recipes.adjustment_policy import AdjustmentPolicy
-from recipes.adjustment_rules import RatePart, Refusal, validate
+from recipes.invoice_adjustments.policy import AdjustmentPolicy
+from recipes.invoice_adjustments.rules import RatePart, Refusal, validate
 
 
 def refused(reason: Refusal, request, invoice, policy) -> BusinessError:  # noqa: ANN001
@@ -144,7 +144,7 @@ def test_four_eyes_and_two_approvers(policy: AdjustmentPolicy) -> None:
 def test_thresholds_and_basis_come_from_the_policy(policy: AdjustmentPolicy) -> None:
     from dataclasses import replace
 
-    from recipes.adjustment_policy import AmountBasis, ApprovalPolicy
+    from recipes.invoice_adjustments.policy import AmountBasis, ApprovalPolicy
 
     lenient = replace(policy, approval=ApprovalPolicy(AmountBasis.GROSS, D("100.00"), D("1000.00")))
     invoice = make_invoice(("10000.00", "21"))

@@ -29,9 +29,9 @@ from connectors.invoice_model import (
     Invoice,
     PostedAdjustment,
 )
-from recipes.adjustment_policy import AdjustmentPolicy
-from recipes.adjustment_requests import AdjustmentRequest
-from recipes.adjustment_rules import Resolution, check_request, validate
+from recipes.invoice_adjustments.policy import AdjustmentPolicy
+from recipes.invoice_adjustments.requests import AdjustmentRequest
+from recipes.invoice_adjustments.rules import Resolution, check_request, validate
 
 if TYPE_CHECKING:
     from loguru import Logger

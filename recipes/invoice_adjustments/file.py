@@ -25,7 +25,7 @@ from connectors.sheets.grid import CSV_SUFFIXES, Grid, read_csv
 from connectors.sheets.loader import find_header
 from connectors.sheets.schema import Column, SheetSchema
 from connectors.xlsx_exact import stored_numbers
-from recipes.adjustment_requests import (
+from recipes.invoice_adjustments.requests import (
     COLUMNS,
     REQUIRED,
     AdjustmentRequest,

@@ -17,16 +17,16 @@ from typing import Any
 
 from bots import Run
 from bots.workitems import ItemRecord, ItemState, WorkItem, WorkQueue
-from recipes.adjustment_ledger import LedgerOutcome
-from recipes.adjustment_report import (
+from recipes.invoice_adjustments.ledger import LedgerOutcome
+from recipes.invoice_adjustments.report import (
     ReportRows,
     exception_row,
     item_row,
     write_before_after,
     write_exceptions,
 )
-from recipes.adjustment_requests import AdjustmentRequest, Duplicate
-from recipes.adjustment_rules import Refusal
+from recipes.invoice_adjustments.requests import AdjustmentRequest, Duplicate
+from recipes.invoice_adjustments.rules import Refusal
 
 Check = Callable[[WorkItem], Mapping[str, Any] | None]
 

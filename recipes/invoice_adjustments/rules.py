@@ -37,8 +37,8 @@ from enum import StrEnum
 from bots.errors import BusinessError
 from bots.money import CENT, ZERO, Rounding, allocate, tax_at
 from connectors.invoice_model import AdjustmentKind, Invoice
-from recipes.adjustment_policy import AdjustmentPolicy, AmountBasis
-from recipes.adjustment_requests import AdjustmentRequest
+from recipes.invoice_adjustments.policy import AdjustmentPolicy, AmountBasis
+from recipes.invoice_adjustments.requests import AdjustmentRequest
 
 
 class Refusal(StrEnum):

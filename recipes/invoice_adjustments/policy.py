@@ -32,7 +32,7 @@ from bots.errors import UsageError
 from bots.money import ZERO, Rounding, ensure_decimal, parse_money, parse_percentage
 from connectors.invoice_model import AdjustmentKind
 
-DEFAULT_POLICY_FILE = Path(__file__).with_name("invoice_adjustments.toml")
+DEFAULT_POLICY_FILE = Path(__file__).with_name("policy.toml")
 
 
 class AmountBasis(StrEnum):

@@ -23,7 +23,7 @@ import pandas as pd
 from bots.money import minor_units
 from bots.workitems import ItemRecord, ItemState
 from connectors.sheets.writer import CellKind, ReportWorkbook, TableColumn
-from recipes.adjustment_requests import AdjustmentRequest
+from recipes.invoice_adjustments.requests import AdjustmentRequest
 
 MONEY = CellKind.MONEY
 BEFORE_AFTER = (

@@ -31,12 +31,12 @@ from bots.errors import UsageError
 from bots.workitems import WorkQueue
 from connectors.invoice_ledger import InvoiceLedger
 from connectors.portal.errors import LoginRefused
-from recipes.adjustment_apply import Applier, InvoicePortal
-from recipes.adjustment_file import read_requests
-from recipes.adjustment_ledger import apply_to_ledger
-from recipes.adjustment_policy import DEFAULT_POLICY_FILE, AdjustmentPolicy, load_policy
-from recipes.adjustment_requests import AdjustmentRequest, split_duplicates
-from recipes.adjustment_summary import Tracker
+from recipes.invoice_adjustments.apply import Applier, InvoicePortal
+from recipes.invoice_adjustments.file import read_requests
+from recipes.invoice_adjustments.ledger import apply_to_ledger
+from recipes.invoice_adjustments.policy import DEFAULT_POLICY_FILE, AdjustmentPolicy, load_policy
+from recipes.invoice_adjustments.requests import AdjustmentRequest, split_duplicates
+from recipes.invoice_adjustments.summary import Tracker
 
 QUEUE = "invoice_adjustments"
 
