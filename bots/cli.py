@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -76,9 +78,8 @@ def recipes() -> None:
     for spec in all_recipes():
         fields = []
         for name, info in spec.params_model.model_fields.items():
-            kind = getattr(info.annotation, "__name__", str(info.annotation))
-            default = "" if info.is_required() else f" = {info.default!r}"
-            fields.append(f"{name}: {kind}{default}")
+            default = "" if info.is_required() else f" = {_shown_default(info.default)}"
+            fields.append(f"{name}: {_type_name(info.annotation)}{default}")
         first_line = spec.description.splitlines()[0] if spec.description else ""
         table.add_row(spec.name, first_line, "\n".join(fields), spec.consumes or "")
     console.print(table)
@@ -178,6 +179,20 @@ def audit_checkpoint(path: Annotated[Path, typer.Argument(help="file to write, k
 
     mark = export_checkpoint(open_store(), path, now=datetime.now(UTC))
     console.print(f"checkpoint written to {path}: {mark['count']} events, head {mark['last_hash'][:16]}")
+
+
+def _type_name(annotation: Any) -> str:
+    text = getattr(annotation, "__name__", None) if not hasattr(annotation, "__args__") else None
+    text = text or str(annotation)
+    return re.sub(r"\b(?:pathlib|datetime|decimal|typing)\.", "", text)
+
+
+def _shown_default(value: Any) -> str:
+    if isinstance(value, Enum):
+        return repr(value.value)
+    if isinstance(value, Path):
+        return str(value.relative_to(Path.cwd())) if value.is_relative_to(Path.cwd()) else str(value)
+    return repr(value)
 
 
 def parse_since(text: str | None) -> datetime | None:
