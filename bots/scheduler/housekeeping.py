@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.engine import Engine
 
-from bots import audit
 from bots.clock import as_utc
 from bots.records import RunState, actor
 from bots.scheduler.claims import close_run
 from bots.store import reading
-from bots.store.schema import runs, work_items
+from bots.store.schema import runs
+from bots.workitems.claim import reclaim_expired
 
 # A run on another host with no heartbeat for this long is gone (beats come every 10 s).
 # Generous, because a recipe in a long C call may hold the GIL and miss beats.
@@ -28,22 +28,12 @@ DEAD_PID_GRACE = timedelta(seconds=5)
 
 
 def reclaim_expired_leases(engine: Engine, now: datetime) -> int:
-    """Work items `in_progress` whose lease ran out go back to `pending`.
-
-    A plain UPDATE, as agreed until `bots.workitems` offers its own reclaim function
-    (which also knows about the last attempt and writes item history rows)."""
-    expired = sa.and_(work_items.c.state == "in_progress", work_items.c.lease_expires_at < now)
-    with engine.begin() as conn:
-        ids = list(conn.execute(sa.select(work_items.c.id).where(expired)).scalars())
-        if not ids:
-            return 0
-        conn.execute(work_items.update().where(work_items.c.id.in_(ids), expired).values(
-            state="pending", lease_owner=None, lease_expires_at=None, updated_at=now,
-            last_error="lease expired; reclaimed by the scheduler's housekeeping"))
-        audit.append(conn, ts=now, actor=actor(), action="workitems.leases_reclaimed",
-                     subject="work_items", data={"ids": ids})
-    logger.warning("reclaimed {} work item(s) whose lease expired: {}", len(ids), ids)
-    return len(ids)
+    """Work items whose lease ran out go back to `pending` (or to review after their last
+    attempt), each with a history row and an audit event."""
+    count = reclaim_expired(engine, now, actor=f"housekeeping {actor()}")
+    if count:
+        logger.warning("reclaimed {} work item(s) whose lease expired", count)
+    return count
 
 
 def _pid_alive(pid: int) -> bool:

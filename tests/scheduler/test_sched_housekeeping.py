@@ -4,7 +4,6 @@ nonsense; a run that was never claimed is not started by `run-queued`."""
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -74,8 +73,8 @@ def test_expired_leases_go_back_to_pending(sched_env: dict[str, str]) -> None:
         states = dict(conn.execute(work_items.select().with_only_columns(
             work_items.c.key, work_items.c.state)).all())
     assert states == {"late": "pending", "held": "in_progress"}
-    (event,) = audit_rows(engine, "workitems.leases_reclaimed")
-    assert json.loads(event.data) == {"ids": [1]}
+    (event,) = audit_rows(engine, "item.lease_expired")
+    assert event.subject == "item:q/late" and event.actor.startswith("housekeeping ")
     assert reclaim_expired_leases(engine, NOW) == 0
 
 

@@ -3,7 +3,6 @@ and housekeeping moves to another process when its lock holder is killed."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 from datetime import UTC, datetime, timedelta
@@ -99,9 +98,9 @@ def test_killing_the_lock_holder_hands_housekeeping_over(pg_url: str, sched_env:
                                     if pid_of(e.actor) != leader], what="a new leader")
         assert pid_of(leaders[0].actor) in processes
         wait_for(lambda: _state(engine, "k1") == "pending", what="the lease reclaimed")
-        (reclaimed,) = audit_rows(engine, "workitems.leases_reclaimed")
+        (reclaimed,) = audit_rows(engine, "item.lease_expired")
         assert pid_of(reclaimed.actor) == pid_of(leaders[0].actor)
-        assert json.loads(reclaimed.data)["ids"] == [1]
+        assert reclaimed.subject == "item:q/k1"
         assert len(audit_rows(engine, "scheduler.leader")) == 2  # one handover, no flapping
     finally:
         codes = stop(*processes.values())
