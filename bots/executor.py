@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import threading
 import time
-import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from bots.clock import Clock, SystemClock
 from bots.errors import BusinessError, RunTimeout
 from bots.logs import add_run_sink, configure, remove_run_sink
 from bots.records import RunState
-from bots.redaction import redact
+from bots.redaction import format_exception
 from bots.registry import RecipeSpec, discover, get_recipe
 from bots.run import Run
 from bots.settings import Settings, get_settings
@@ -95,15 +94,15 @@ def execute(recipe: str | RecipeSpec, raw_params: dict[str, Any] | None = None, 
             value = _attempts(spec, run, params, clock)
             state = RunState.SUCCEEDED_WITH_EXCEPTIONS if run.exceptions else RunState.SUCCEEDED
         except BusinessError as exc:
-            error, error_kind = _format(exc), "business"
+            error, error_kind = format_exception(exc), "business"
         except RunTimeout as exc:
-            state, error, error_kind = RunState.TIMED_OUT, _format(exc), "timeout"
+            state, error, error_kind = RunState.TIMED_OUT, format_exception(exc), "timeout"
         except (Interrupted, KeyboardInterrupt) as exc:
-            state, error, error_kind = RunState.INTERRUPTED, _format(exc), "interrupted"
+            state, error, error_kind = RunState.INTERRUPTED, format_exception(exc), "interrupted"
         except Exception as exc:  # noqa: BLE001 - any other error is a system error, recorded
-            error, error_kind = _format(exc), "system"
-    if isinstance(value, dict) and not run.summary:
-        run.summary.update(value)
+            error, error_kind = format_exception(exc), "system"
+    if isinstance(value, dict):
+        run.summary.update(value)  # what the recipe returns joins what it counted
     run.log.info("run {} {}", run_id, state)
     remove_run_sink(sink)
     records.finish_run(engine, run_id, state=state, now=clock.now(), attempts=run.attempt,
@@ -201,5 +200,3 @@ def _evidence(run_dir: Any) -> dict[str, str]:
     }
 
 
-def _format(exc: BaseException) -> str:
-    return redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))

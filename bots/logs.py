@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import sys
 import threading
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from loguru import logger
 
-from bots.redaction import redact, redact_value
+from bots.redaction import format_exception, redact, redact_value
 
 if TYPE_CHECKING:
     from loguru import Message, Record
@@ -103,7 +102,7 @@ class JsonLinesSink:
             entry["extra"] = others
         if record["exception"] is not None:
             exc = record["exception"]
-            entry["exception"] = "".join(traceback.format_exception(exc.type, exc.value, exc.traceback))
+            entry["exception"] = format_exception(exc.value) if exc.value else str(exc.type)
         line = redact(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
         with self._lock:
             if self._capped or self._file.closed:

@@ -51,5 +51,20 @@ def redact_value(value: Any) -> Any:
     return value
 
 
+_traceback_lock = threading.Lock()
+
+
+def format_exception(exc: BaseException) -> str:
+    """The traceback as text, secrets masked.
+
+    Serialised: on CPython 3.11 formatting a traceback parses source lines with `ast`,
+    which is not thread-safe (gh-106905) and crashes when worker threads fail together."""
+    import traceback
+
+    with _traceback_lock:
+        text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return redact(text)
+
+
 def known_secrets() -> frozenset[str]:
     return frozenset(_secrets)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +14,7 @@ from sqlalchemy.engine import Engine
 from bots import records
 from bots.clock import Clock
 from bots.errors import BusinessError, RunTimeout
-from bots.redaction import register_secret
+from bots.redaction import format_exception, register_secret
 from bots.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,7 +61,7 @@ class Run:
         except BaseException as exc:
             outcome = "business_error" if isinstance(exc, BusinessError) else "failed"
             records.record_step_end(self.engine, step_id, started=started, now=self.clock.now(),
-                                    outcome=outcome, error=_format(exc))
+                                    outcome=outcome, error=format_exception(exc))
             self.log.warning("step {} {}: {}", name, outcome, exc)
             raise
         else:
@@ -129,7 +128,3 @@ class _Step:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
-
-
-def _format(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))

@@ -73,5 +73,6 @@ def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None 
     run.exceptions += breaks  # every break row waits for a person: succeeded with exceptions
     run.summary.update(counts)
     run.summary["break_rows"] = breaks
+    run.summary["items"] = len(ledger_rows)  # ledger lines ticked: the productivity unit
     run.log.info("reconciled: {} rows to review", breaks)
     return {**counts, "break_rows": breaks}

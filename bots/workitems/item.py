@@ -16,7 +16,6 @@ next item; they are in the item's history, the audit chain and the run's log.
 
 from __future__ import annotations
 
-import traceback
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bots.errors import BusinessError, RunTimeout, UsageError
-from bots.redaction import redact
+from bots.redaction import format_exception, redact
 from bots.workitems.errors import LeaseLost
 from bots.workitems.lease import KEEPER, Lease
 from bots.workitems.model import ItemRecord, ItemState, Outcome, to_jsonable
@@ -171,7 +170,7 @@ class WorkItem:
 
     def _system(self, exc: Exception) -> None:
         policy, attempt = self._queue.retry, self.attempts
-        text = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        text = format_exception(exc)
         values: dict[str, Any] = dict(reason="system_exception", last_error=text[-MAX_ERROR_TEXT:])
         if attempt < policy.attempts:
             retry_at = self._queue.clock.now() + timedelta(seconds=policy.delay(attempt))

@@ -56,6 +56,9 @@ def default_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{threading.current_thread().name}"
 
 
+_count_lock = threading.Lock()
+
+
 class WorkQueue:
     """A queue bound to a worker identity (`owner`), a clock, a lease length and a retry
     policy; with a `run`, items and history rows carry the run's id and outcomes are
@@ -185,6 +188,10 @@ class WorkQueue:
 
     def count(self, outcome: Outcome) -> None:
         """Tally a settled item, on this queue and on the run that works it."""
+        with _count_lock:  # worker threads of one run share its summary
+            self._count(outcome)
+
+    def _count(self, outcome: Outcome) -> None:
         self.tally[outcome] += 1
         if self.run is not None:
             items = self.run.summary.setdefault("items", {})
