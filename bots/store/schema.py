@@ -79,17 +79,32 @@ audit_events = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
+    # The chain is sharded by subject (bots/audit.py): each shard is its own line,
+    # numbered 1, 2, 3... by seq (migration 4).
+    sa.Column("shard", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("seq", sa.BigInteger, nullable=False, server_default="0"),
 )
 
-# One row: the chain's head. Appending locks it, so the chain stays a single line
-# even with several writers on PostgreSQL.
+# One shard's events in chain order; unique, so two writers can never fork a shard.
+ix_audit_events_shard_seq = sa.Index(
+    "ix_audit_events_shard_seq", audit_events.c.shard, audit_events.c.seq, unique=True
+)
+
+# One row per shard: that shard's head. Appending locks only its shard's row, so writers
+# of different runs or items do not wait for each other's commits (migration 4).
+# `shards` (the same on every row) is the shard count the chain was written with;
+# `legacy_seq` is how many of the shard's first events were written under the
+# pre-shard digest rule (only shard 0 of a store created before migration 4).
 audit_head = sa.Table(
     "audit_head",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("shard", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("shards", sa.Integer, nullable=False),
+    sa.Column("last_seq", sa.BigInteger, nullable=False),
     sa.Column("last_id", sa.BigInteger, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
     sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("legacy_seq", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 work_items = sa.Table(
