@@ -7,35 +7,28 @@ the audit append, the lease and Python's own cost: everything the queue adds to 
         [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres] [--no-pg]
 
 Prints a table, then one JSON line with the figures (the last line of the output). The
-"no audit" rows repeat a run with the audit append switched off, to show what the single
-audit-chain head costs when several workers commit at once.
+"no audit" rows repeat a run with the audit append switched off, to show what the
+hash-chained audit trail costs when several workers commit at once.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import multiprocessing as mp
+import os
 import sys
+import tempfile
+import time
+import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
-# This file is named queue.py, like the standard library's module; run as a script its
-# folder would come first on sys.path and shadow it (multiprocessing needs the real one).
-_HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-sys.path.insert(0, str(_HERE.parent))
+import sqlalchemy as sa
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import multiprocessing as mp  # noqa: E402
-import os  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-import uuid  # noqa: E402
-from dataclasses import asdict, dataclass  # noqa: E402
-from typing import Any  # noqa: E402
-
-import sqlalchemy as sa  # noqa: E402
-
-from bots.store import create_store_engine, migrate  # noqa: E402
-from bots.workitems import WorkQueue  # noqa: E402
+from bots.store import create_store_engine, migrate
+from bots.workitems import WorkQueue
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
