@@ -19,7 +19,7 @@ from bots.store.schema import artifacts, runs, steps
 STALE_AFTER = timedelta(seconds=60)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -34,7 +34,7 @@ def shown_state(row: dict[str, Any], now: datetime | None = None) -> str:
     if row["state"] != RunState.RUNNING:
         return row["state"]
     now = now or datetime.now(UTC)
-    if row["host"] == socket.gethostname() and row["pid"] and not _pid_alive(row["pid"]):
+    if row["host"] == socket.gethostname() and row["pid"] and not pid_alive(row["pid"]):
         return "running (not finished: process gone)"
     beat = as_utc(row.get("heartbeat_at"))
     if beat and now - beat > STALE_AFTER:

@@ -4,7 +4,6 @@ times (the service's catch-up sweep)."""
 
 from __future__ import annotations
 
-import os
 import socket
 from collections.abc import Collection
 from datetime import datetime, timedelta
@@ -14,6 +13,7 @@ from loguru import logger
 from sqlalchemy.engine import Engine
 
 from bots.clock import as_utc
+from bots.inspect_runs import pid_alive
 from bots.records import RunState, actor
 from bots.scheduler.claims import close_run
 from bots.store import reading
@@ -36,16 +36,6 @@ def reclaim_expired_leases(engine: Engine, now: datetime) -> int:
     return count
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def close_orphaned_runs(engine: Engine, now: datetime, *, own: Collection[int] = ()) -> list[int]:
     """Scheduled runs still `running` whose process is gone are closed `interrupted`."""
     query = sa.select(runs.c.id, runs.c.host, runs.c.pid, runs.c.heartbeat_at).where(
@@ -58,7 +48,7 @@ def close_orphaned_runs(engine: Engine, now: datetime, *, own: Collection[int] =
             continue
         beat = as_utc(row.heartbeat_at) or now
         if row.host == here and row.pid:
-            gone = not _pid_alive(row.pid) and now - beat > DEAD_PID_GRACE
+            gone = not pid_alive(row.pid) and now - beat > DEAD_PID_GRACE
             why = f"its process {row.pid} on {here} is gone"
         else:
             gone = now - beat > STALE_AFTER

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.exc import OperationalError
 
 from bots.settings import reset_settings
 from bots.store import close_stores
@@ -38,30 +35,11 @@ def schedules_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def pg_url(sched_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh database `rpa_sched_<random>`, set as the store; dropped afterwards."""
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-    except OperationalError as exc:
-        admin.dispose()
-        message = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {exc.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    name = f"rpa_sched_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name).render_as_string(
-        hide_password=False)
-    monkeypatch.setenv("RPA_STORE__URL", url)
+def pg_url(sched_env: dict[str, str], pg_url: str,
+           monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The shared fresh PostgreSQL database (tests/conftest.py), set as the store."""
+    monkeypatch.setenv("RPA_STORE__URL", pg_url)
     reset_settings()
     close_stores()
-    try:
-        yield url
-    finally:
-        close_stores()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    yield pg_url
+    close_stores()
