@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -99,8 +100,6 @@ class Run:
     # -- time --------------------------------------------------------------------------
     def check_deadline(self) -> None:
         """Raise RunTimeout when the run's time is up (called at every step and item)."""
-        import time
-
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise RunTimeout(self.id, self.time_limit or 0)
 
