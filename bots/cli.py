@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from bots import inspect_runs
+from bots.cli_common import console, fail, parse_since
 from bots.errors import RpaError, UsageError
 from bots.executor import Interrupted, execute, load_recipes
 from bots.logs import configure
@@ -33,14 +33,6 @@ app = typer.Typer(
 )
 audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
-console = Console(soft_wrap=True)
-
-
-def fail(exc: RpaError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(exc.exit_code)
-
-
 def _on_sigterm(_signum: int, _frame: Any) -> None:
     raise Interrupted("SIGTERM")
 
@@ -193,19 +185,6 @@ def _shown_default(value: Any) -> str:
     if isinstance(value, Path):
         return str(value.relative_to(Path.cwd())) if value.is_relative_to(Path.cwd()) else str(value)
     return repr(value)
-
-
-def parse_since(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-    if text[-1] in units and text[:-1].isdigit():
-        return datetime.now(UTC) - timedelta(**{units[text[-1]]: int(text[:-1])})
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--since {text!r}: expected an ISO date/time or a span like 2h, 3d") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=get_settings().tz)
 
 
 def _short_time(value: datetime | None) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bots.cli_common import console, fail, parse_since
 from bots.errors import UsageError
 
 
@@ -29,8 +30,8 @@ def html(
         min=0, max=1000, help="newest runs, and newest runs with problems, shown in full")] = 50,
 ) -> None:
     """One self-contained HTML file: run list, run details, items awaiting review."""
-    # Imported here: bots.cli imports this module to register it.
-    from bots.cli import console, fail, parse_since
+    # Imported on use: the report machinery loads jinja2 and the queries, which
+    # `runner.py --help` does not need.
     from bots.reports.html import write_run_report
     from bots.reports.run_queries import RunFilter
     from bots.reports.run_report import Limits

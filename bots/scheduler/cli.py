@@ -21,9 +21,9 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from bots.cli_common import console, fail
 from bots.clock import SystemClock, as_utc
 from bots.errors import RpaError
 from bots.executor import load_recipes
@@ -41,15 +41,10 @@ from bots.settings import PROJECT_ROOT, get_settings
 from bots.store import open_store, reading
 from bots.store.schema import runs
 
-console = Console(soft_wrap=True)
 DEFAULT_DIR = PROJECT_ROOT / "schedules"
 DirOption = Annotated[Path, typer.Option("--dir", envvar="RPA_SCHEDULES_DIR",
                                          help="folder of schedule TOML files")]
 
-
-def _fail(exc: RpaError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(exc.exit_code)
 
 
 @contextmanager
@@ -93,7 +88,7 @@ def schedule(
         with _stop_on_signals() as stop:
             SchedulerService(get_settings(), options).run(stop)
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     except ValueError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
@@ -113,7 +108,7 @@ def schedules(
         try:
             report = sync_dir(engine, directory, default_timezone=settings.timezone, now=now)
         except RpaError as exc:
-            raise _fail(exc) from None
+            raise fail(exc) from None
         console.print(report.describe(), highlight=False)
         load_recipes(settings)  # a fresh registry: parks for a missing recipe may lift
         reconcile(engine, Notifier(settings.notify), now, unpark=True)
@@ -158,7 +153,7 @@ def pause(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     try:
         changed = states.pause(open_store(), name, SystemClock().now())
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"{name} paused" if changed else f"{name} was already paused", highlight=False)
 
 
@@ -167,7 +162,7 @@ def resume(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     try:
         changed = states.resume(open_store(), name, SystemClock().now())
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"{name} resumed" if changed else f"{name} was not paused or parked",
                   highlight=False)
 
@@ -183,7 +178,7 @@ def trigger(
     try:
         stored = states.load_one(engine, name)
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     load_recipes(settings)
     run_id, created = trigger_now(engine, stored.schedule, clock.now(),
                                   code_hash=code_hash(stored.schedule.recipe))

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from bots.cli_common import console, fail, parse_since
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
 from bots.store import open_store
@@ -23,13 +23,6 @@ from bots.workitems.commands import (
 )
 from bots.workitems.worker import install_stop_signals, run_worker
 
-console = Console(soft_wrap=True)
-
-
-def _fail(exc: RpaError) -> typer.Exit:
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
-    return typer.Exit(exc.exit_code)
-
 
 def items(
     queue: Annotated[str | None, typer.Argument(help="queue name; all queues when left out")] = None,
@@ -42,8 +35,6 @@ def items(
     export: Annotated[Path | None, typer.Option(help="write the matching items to .csv or .xlsx")] = None,
 ) -> None:
     """List and filter work items (counts per state first), or export them."""
-    from bots.cli import parse_since
-
     engine = open_store()
     try:
         filters = ItemFilter(states=tuple(state or ()), key=key, since=parse_since(since),
@@ -54,7 +45,7 @@ def items(
             return
         found = list_items(engine, queue, filters)
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     counts = Table("queue", *[s for s in next(iter(queue_counts(engine, queue).values()), {})])
     for name, by_state in queue_counts(engine, queue).items():
         counts.add_row(name, *[str(n) for n in by_state.values()])
@@ -88,7 +79,7 @@ def review(
                 raise UsageError("give --outcome and --note, or --file")
             done = apply_review(engine, item_id or [], outcome, reviewer, note)
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     for item in done:
         console.print(f"item {item.id} {item.queue}/{item.key}: {item.state}", highlight=False)
 
@@ -104,7 +95,7 @@ def worker(
     try:
         report = run_worker(get_settings(), queue, concurrency, stop, idle_exit)
     except RpaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     console.print(f"worker stopped after {report.runs} runs ({report.failed_runs} failed)")
     raise typer.Exit(1 if report.failed_runs else 0)
 
