@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -134,7 +135,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
     from demo.samples.reconcile import write_reconcile_samples
     from demo.samples.sales import write_sales_workbook
 
-    stamp = __import__("time").strftime("%Y%m%d-%H%M%S")
+    stamp = time.strftime("%Y%m%d-%H%M%S")
     folder = get_settings().data_dir / "demo" / stamp
     inputs = folder / "inputs"
     inputs.mkdir(parents=True, exist_ok=True)
