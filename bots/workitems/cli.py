@@ -13,6 +13,7 @@ from bots.cli_common import console, fail, parse_since
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
 from bots.store import open_store
+from bots.worker import install_stop_signals, run_worker
 from bots.workitems.commands import (
     ItemFilter,
     apply_review,
@@ -21,7 +22,6 @@ from bots.workitems.commands import (
     list_items,
     queue_counts,
 )
-from bots.workitems.worker import install_stop_signals, run_worker
 
 
 def items(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from bots import Run
+from bots import TO_REVIEW, Run
 from bots.money import money_context
 from bots.workitems import ItemRecord
 from connectors.invoice_ledger import InvoiceLedger, LedgerChange, LedgerEntry, LedgerError
@@ -72,7 +72,7 @@ def apply_to_ledger(run: Run, path: Path, records: Sequence[ItemRecord]) -> Ledg
                 outcome.applied.append(ledger.apply(entry_for(record, run)))
             except LedgerError as exc:
                 outcome.refused.append((record, exc))
-                run.exceptions += 1
+                run.count(TO_REVIEW)
                 run.log.warning("ledger refused {}: {}", record.key, exc)
         if outcome.applied:
             ledger.save()

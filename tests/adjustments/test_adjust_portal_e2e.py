@@ -123,12 +123,13 @@ def test_portal_faults_never_make_a_double_credit(rpa_env: dict[str, str], tmp_p
     with PortalServer(config) as server:
         monkeypatch.setenv("RPA_PORTAL__URL", server.url)
         reset_settings()
-        result = execute("invoice_adjustments", {"requests": str(world.requests),
-                                                 "retry_delay_seconds": 0})
+        monkeypatch.setenv("RPA_QUEUES", '{"invoice_adjustments": {"retry_delay_seconds": 0}}')
+        reset_settings()
+        result = execute("invoice_adjustments", {"requests": str(world.requests)})
     assert result.state == "succeeded_with_exceptions", result.error
     posted = adjustments_by_reference(world.db)
     valid = [r.request_id for r in world.valid()]
     assert {ref: len(rows) for ref, rows in posted.items()} == dict.fromkeys(valid, 1)
-    items = result.summary["items"]
+    items = result.summary["outcomes"]
     assert result.summary["found_applied"] == items["retry_scheduled"] >= 1
     assert result.summary["applied"] + result.summary["found_applied"] == len(valid)

@@ -27,9 +27,10 @@ detect = { url = "/in" }
 def test_the_public_face_is_pinned() -> None:
     assert sorted(connectors.portal.__all__) == [
         "AuditHook", "ColumnCheck", "Credentials", "FieldKind", "FieldMap", "FormMap", "Found",
-        "KeyMode", "Keyed", "LoginMap", "LoginRefused", "MapError", "MapMismatch", "OutcomeMap",
-        "Portal", "PortalMap", "PortalRejected", "PortalSession", "PortalUnavailable",
-        "RecordInvalid", "SearchMap", "SessionLost", "load_map", "run_audit"]
+        "KeyMode", "Keyed", "KeyingOptions", "LoginMap", "LoginRefused", "MapError",
+        "MapMismatch", "OutcomeMap", "Portal", "PortalKeyer", "PortalMap", "PortalRejected",
+        "PortalSession", "PortalUnavailable", "RecordInvalid", "SearchMap", "SessionLost",
+        "key_records", "load_map", "open_portal", "run_audit"]
 
 
 def test_the_demo_map_loads_and_names_its_sensitive_fields() -> None:
@@ -45,18 +46,30 @@ def test_the_demo_map_loads_and_names_its_sensitive_fields() -> None:
 @pytest.mark.parametrize(("extra", "problem"), [
     ("colour = 'blue'", "colour"),  # a typo is refused, not ignored
     ("[searches.s]\nurl = '/find'\nrows = 'tr'\nkey_column = 'k'\nreference_column = 'r'\n"
-     "columns = { k = 'td', r = 'td' }", "needs a {key} placeholder"),
+     "columns = { k = 'td', r = 'td' }", "names nothing to search by"),
+    ("[searches.s]\nurl = '/f?q={key}'\nrows = 'tr'\nreference_column = 'r'\n"
+     "columns = { r = 'td' }", "needs key_column or match"),
+    # exactly once by default: a form with no lookup is refused, with the ways out named
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "has no lookup.*keyed twice.*idempotent"),
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\nlookup = 'nope'\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "lookup 'nope' is not a search"),
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\nidempotent = true\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "needs outcome.duplicate"),
     ("[searches.s]\nurl = '/f?q={key}'\nrows = 'tr'\nkey_column = 'k'\nreference_column = 'r'\n"
      "columns = { k = 'td' }", "column 'r' is not among"),
     ("[forms.f]\nurl = '/f'\nframes = [{ name = 'x' }]\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "needs the host page"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "needs the host page"),
     ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok', pattern = '(' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "not a valid regular expression"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "not a valid regular expression"),
     ("[forms.f]\nurl = '/f/{0}'\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "plain names"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "plain names"),
 ])
 def test_bad_maps_are_refused_with_the_place_named(tmp_path: Path, extra: str,
                                                    problem: str) -> None:
