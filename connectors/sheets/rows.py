@@ -29,6 +29,7 @@ is worked in flat memory; `read_rows` collects them all for files that fit.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import types
 import typing
@@ -175,7 +176,9 @@ class RowReader(Generic[M]):
         wanted = {name: {normalize_header(h) for h in self.map.headers_of(self.model, name)}
                   for name in self.model.model_fields}
         best: tuple[int, dict[str, int], list[Any]] = (-1, {}, [])
+        scanned: list[list[Any]] = []  # given back to the data rows below the header
         for number, cells in enumerate(self.source.rows, start=1):
+            scanned.append(cells)
             texts = [normalize_header(_show(c)) for c in cells]
             found = {}
             for name, headers in wanted.items():
@@ -205,6 +208,7 @@ class RowReader(Generic[M]):
         self.result.header_row = number
         self.result.titles = {n: _show(cells[i]) for n, i in found.items()}
         self._next_row = number + 1
+        self.source.rows = itertools.chain(scanned[number:], self.source.rows)
 
     def title(self, name: str) -> str:
         return self.result.titles.get(name) or self.map.headers_of(self.model, name)[0]
