@@ -195,8 +195,10 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 
 def main() -> None:
     from bots.cli import app
+    from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
+    app.add_typer(map_app, name="map")
     app()
 
 
