@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -24,7 +25,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 from bots import REJECTED, Queue, RetryPolicy, Run, recipe
-from bots.workitems import ItemRecord, ItemState, WorkQueue
+from bots.workitems import ItemRecord, ItemState
 from connectors.portal import KeyMode, key_records
 from connectors.sales_sheet import SalesRules, sales_reader
 from connectors.sheets import (
@@ -55,42 +56,58 @@ class KeySalesParams(BaseModel):
     decimal_comma: bool = Field(default=True, description="text amounts written 1.234,56")
     spot_check_every: int = Field(default=25, ge=0, description="request mode: 1 in N; 0: none")
     keep_evidence: bool = Field(default=False, description="screenshots of good items too")
+    read_only: bool = Field(default=False, description="read, validate and queue; key nothing "
+                            "(a worker keys the queue later)")
 
 
 @recipe(queue=SALES)
 def key_sales(run: Run, params: KeySalesParams) -> dict[str, Any]:
     """Key validated sales into the legacy portal: checked first, keyed once, with evidence."""
     rows = _read_and_queue(run, params) if params.workbook is not None else None
+    if params.read_only:
+        return {"sales": _counts(rows, {}), "read_only": True}
     report = key_records(run, portal_map=params.portal_map, form="sale", contexts=params.contexts,
                          mode=params.mode, keep_evidence=params.keep_evidence,
                          spot_check_every=params.spot_check_every if params.mode is KeyMode.REQUEST else 0)
     with run.step("output"):
-        records = _records(run.queue(), rows)
+        records = run.queue().get_many(k for _, k in rows.keys) if rows is not None else {}
         if rows is not None:
             _write_output(run, rows, records)
     return {"sales": _counts(rows, records), "mode": str(params.mode), "contexts": report.lanes,
             "key_seconds": round(report.seconds, 1), "keyed_per_second": report.per_second}
 
 
-def _read_and_queue(run: Run, params: KeySalesParams) -> Rows[Any]:
+@dataclass
+class SalesRead:
+    """What reading the sheet left: every valid row's (row, external id), the problems.
+    Not the sales themselves: they are in the queue, and a sheet may have millions."""
+
+    rows: Rows[Any]
+    keys: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _read_and_queue(run: Run, params: KeySalesParams) -> SalesRead:
     assert params.workbook is not None
     with run.step("read"):
         reader = sales_reader(params.workbook, sheet=params.sheet, columns=params.columns,
                               decimal_comma=params.decimal_comma,
                               rules=SalesRules(max_amount=params.max_amount))
         queue, created, existing = run.queue(), 0, 0
+        read = SalesRead(reader.result)
         for batch in reader.batches():  # each batch its own transaction: flat memory
             put = queue.put_many((r.value.external_id, r.value.payload()) for r in batch)
             created, existing = created + put.created, existing + put.existing
-            reader.result.valid.extend(batch)
+            read.keys.extend((r.row, r.value.external_id) for r in batch)
+            if reader.result.rows % 100_000 < len(batch):
+                run.log.info("read {:,} rows, {:,} queued", reader.result.rows, len(read.keys))
         rows = reader.result
         run.log.info("{}: {} rows, {} valid ({} new in the queue), {} rejected", rows.file,
-                     rows.rows, len(rows.valid), created, len(rows.rejected_rows))
+                     rows.rows, len(read.keys), created, len(rows.rejected_rows))
         run.count(REJECTED, len(rows.rejected_rows))
         if rows.problems:
             path = write_exceptions(rows, run.artifact_path("exceptions.xlsx"), key_title="External ID")
             run.add_artifact(path, kind="xlsx")
-    return rows
+    return read
 
 
 # -- reporting -------------------------------------------------------------------------
@@ -111,38 +128,35 @@ def _status(record: ItemRecord | None) -> str:
     return str(record.state)
 
 
-def _records(queue: WorkQueue, rows: Rows[Any] | None) -> dict[str, ItemRecord | None]:
-    """The work item of every valid sale of the sheet, as it stands now."""
-    if rows is None:
-        return {}
-    return {v.value.external_id: queue.get(v.value.external_id) for v in rows.valid}
-
-
-def _counts(rows: Rows[Any] | None, records: dict[str, ItemRecord | None]) -> dict[str, int]:
+def _counts(read: SalesRead | None, records: dict[str, ItemRecord]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    if rows is not None:
-        counts["rows"], counts["invalid"] = rows.rows, len(rows.rejected_rows)
+    if read is not None:
+        counts["rows"], counts["invalid"] = read.rows.rows, len(read.rows.rejected_rows)
+        counts["valid"] = len(read.keys)
         for record in records.values():
             status = _status(record)
             counts[status] = counts.get(status, 0) + 1
     return counts
 
 
-def _write_output(run: Run, rows: Rows[Any], records: dict[str, ItemRecord | None]) -> None:
+def _write_output(run: Run, read: SalesRead, records: dict[str, ItemRecord]) -> None:
     problems: dict[int, list[str]] = {}
     keys: dict[int, str] = {}
-    for p in rows.problems:
+    for p in read.rows.problems:
         problems.setdefault(p.row, []).append(f"{p.column}: {p.reason}")
         keys[p.row] = p.key or ""
     lines = []
-    for valid in rows.valid:
-        sale = valid.value
-        record = records.get(sale.external_id)
+    for row, external_id in read.keys:
+        record = records.get(external_id)
+        sale = record.payload if record is not None else {}
         output = (record.output or {}) if record is not None else {}
         detail = (record.last_error or "") if record is not None else ""
-        lines.append({"row": valid.row, "external_id": sale.external_id,
-                      "customer": sale.customer_name, "amount": sale.amount,
-                      "currency": sale.currency, "status": STATUS.get(_status(record), "?"),
+        amount = sale.get("amount")
+        lines.append({"row": row, "external_id": external_id,
+                      "customer": sale.get("customer_name", ""),
+                      "amount": Decimal(amount) if amount is not None else None,
+                      "currency": sale.get("currency", ""),
+                      "status": STATUS.get(_status(record), "?"),
                       "reference": output.get("reference") or "",
                       "detail": detail.strip().splitlines()[-1][:300] if detail else ""})
     for row, reasons in problems.items():

@@ -234,6 +234,26 @@ class WorkQueue:
                 work_items.c.queue == self.name, work_items.c.key == str(key))).first()
         return ItemRecord.from_row(row) if row is not None else None
 
+    def get_many(self, keys: Iterable[str | int], *, chunk: int = 900) -> dict[str, ItemRecord]:
+        """The items of these keys that exist, by key (read in chunks: any number of keys)."""
+        out: dict[str, ItemRecord] = {}
+        batch: list[str] = []
+
+        def read(some: list[str]) -> None:
+            with reading(self.engine) as conn:
+                rows = conn.execute(sa.select(work_items).where(
+                    work_items.c.queue == self.name, work_items.c.key.in_(some)))
+                out.update({row.key: ItemRecord.from_row(row) for row in rows})
+
+        for key in keys:
+            batch.append(str(key))
+            if len(batch) >= chunk:
+                read(batch)
+                batch = []
+        if batch:
+            read(batch)
+        return out
+
     def outstanding(self) -> Outstanding:
         now = self.clock.now()
         w = work_items.c

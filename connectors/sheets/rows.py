@@ -306,7 +306,10 @@ class _Parsed:
            formula_text_ok: bool) -> _Parsed:
         problem = [""] * len(raw)
         cells = raw.copy()
-        for i, cell in enumerate(raw):
+        formulas = np.flatnonzero(np.fromiter(map(Formula.__instancecheck__, raw), bool,
+                                              count=len(raw)))
+        for i in formulas:
+            cell = raw[i]
             if isinstance(cell, Formula):
                 if cell.cached is None or (isinstance(cell.cached, str) and not cell.cached):
                     problem[i] = (f"is a formula ({cell.text[:80]}) with no saved result: type "
