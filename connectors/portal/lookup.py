@@ -15,7 +15,7 @@ from typing import Any
 from bots.browser import Probe, TableSpec, dom
 from bots.browser.errors import translated
 from connectors.portal.errors import PortalUnavailable, RecordInvalid, SessionLost
-from connectors.portal.map import FieldKind, SearchMap
+from connectors.portal.map import FieldKind, SearchMap, placeholders
 from connectors.portal.session import MAX_LOGINS_PER_ACTION, PortalSession
 from connectors.portal.values import render_value
 
@@ -39,12 +39,44 @@ def _expected(spec: SearchMap, record: Record) -> dict[str, str]:
     return out
 
 
-def search_url(session: PortalSession, spec: SearchMap, key: str, record: Record) -> str:
+def _values(spec: SearchMap, key: str, record: Record) -> dict[str, Any]:
     values: dict[str, Any] = {**record, "key": key}
     for name, check in spec.params.items():
         raw = record.get(check.source)
         values[name] = None if raw in (None, "") else render_value(FieldKind(check.kind), check, raw)
-    return session.url(spec.url, values)
+    return values
+
+
+def search_url(session: PortalSession, spec: SearchMap, key: str, record: Record) -> str:
+    return session.url(spec.url, _values(spec, key, record))
+
+
+def search_body(spec: SearchMap, key: str, record: Record) -> list[tuple[str, str]]:
+    """A posted search's parameters, filled like a person fills the search form."""
+    values = _values(spec, key, record)
+    missing = sorted({n for t in spec.form.values() for n in placeholders(t)
+                      if values.get(n) in (None, "")})
+    if missing:
+        raise RecordInvalid(f"the lookup needs {', '.join(missing)}, which the record lacks")
+    return [(name, template.format(**{n: values[n] for n in placeholders(template)}))
+            for name, template in spec.form.items()]
+
+
+async def _hidden(session: PortalSession, spec: SearchMap, probe: Probe) -> list[tuple[str, str]]:
+    """The hidden inputs (CSRF tokens) of the search form's page, read afresh."""
+    if not spec.page or not spec.submit:
+        return []
+    hidden, state = await dom.fetch_hidden(await session.fetch_frame(), session.url(spec.page),
+                                           spec.submit, probe=probe)
+    if session.is_login(state):
+        raise _LoginShown()
+    if hidden is None:
+        raise PortalUnavailable(f"{spec.page} has no search form with {spec.submit}")
+    return list(hidden)
+
+
+class _LoginShown(Exception):
+    """The search form's page was the login page."""
 
 
 def matching(session: PortalSession, name: str, key: str, rows: list[Row],
@@ -66,11 +98,19 @@ async def find(session: PortalSession, name: str, key: str,
     spec = session.map.search(name)
     record = record or {}
     url = search_url(session, spec, key, record)
+    body = search_body(spec, key, record) if spec.method == "post" else None
     table = TableSpec(spec.rows, spec.columns)
     probe = Probe(detectors=dict(session.login_probe.detectors))
     for _ in range(MAX_LOGINS_PER_ACTION + 1):
+        try:
+            hidden = await _hidden(session, spec, probe) if body is not None else []
+        except _LoginShown:
+            await session.login()
+            continue
         result = await dom.fetch(await session.fetch_frame(), url, probe=probe, table=table,
-                                 timeout_ms=session.lane.options.timeout_ms)
+                                 timeout_ms=session.lane.options.timeout_ms,
+                                 method="POST" if body is not None else "GET",
+                                 body=[*hidden, *body] if body is not None else None)
         if session.is_login(result.state):
             await session.login()
             continue
@@ -82,9 +122,12 @@ async def find(session: PortalSession, name: str, key: str,
 
 async def find_in_ui(session: PortalSession, name: str, key: str,
                      record: Record | None = None) -> list[Row]:
-    """The same search, opened in the page as a person would see it (for spot checks)."""
+    """The same search, opened in the page as a person would see it (for spot checks); a
+    posted search is read as posted (a page cannot be opened on a POST)."""
     spec = session.map.search(name)
     record = record or {}
+    if spec.method == "post":
+        return await find(session, name, key, record)
     url = search_url(session, spec, key, record)
     page = session.lane.page
     await session.quiet()

@@ -244,6 +244,13 @@ class SearchMap(_Model):
         "column -> record value it must show, for a result to be the record"))
     params: dict[str, ColumnCheck] = Field(default_factory=dict, description=(
         "placeholder -> record value written the portal's way (a date as it searches)"))
+    method: Literal["get", "post"] = Field(default="get", description=(
+        "post: the search is a form posted to `url` with `form`'s parameters"))
+    form: dict[str, str] = Field(default_factory=dict, description=(
+        "post: parameter -> template of {placeholders}, as the search form would post it"))
+    page: str | None = Field(default=None, description=(
+        "post: the page holding the search form, whose hidden inputs (CSRF) go along"))
+    submit: str | None = Field(default=None, description="post with page: the form's button")
     reference_column: str
     reference_pattern: str | None = None
     verify: dict[str, ColumnCheck] = Field(
@@ -256,21 +263,27 @@ class SearchMap(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> SearchMap:
-        if not placeholders(self.url):
+        named = set().union(placeholders(self.url), *(placeholders(t) for t in self.form.values()))
+        if not named:
             raise ValueError(f"search url {self.url!r} names nothing to search by: put "
-                             "{key} or record fields in it")
+                             "{key} or record fields in it (or in `form`)")
+        if self.form and self.method != "post":
+            raise ValueError("`form` parameters are posted: set method = \"post\"")
+        if self.page and not self.submit:
+            raise ValueError("a search `page` needs `submit`: the button of its form")
         if self.key_column is None and not self.match:
             raise ValueError("a search needs key_column or match: how a result is known "
                              "to be the record")
-        named = (self.key_column, self.reference_column, *self.verify, *self.match)
-        for column in named:
+        columns = (self.key_column, self.reference_column, *self.verify, *self.match)
+        for column in columns:
             if column is not None and column not in self.columns:
                 raise ValueError(f"column {column!r} is not among the columns {sorted(self.columns)}")
         return self
 
     def record_fields(self) -> set[str]:
         """The record fields the search needs (placeholders and matched values)."""
-        used = placeholders(self.url) - {"key"} - set(self.params)
+        used = set().union(placeholders(self.url), *(placeholders(t) for t in self.form.values()))
+        used -= {"key"} | set(self.params)
         return used | {c.source for c in (*self.match.values(), *self.params.values())}
 
 

@@ -6,8 +6,9 @@
 - Saving asks confirm("¿Grabar el pedido?"); a saved order answers "Pedido grabado con el
   número PD-000123"; a refused one a box of errors without field names.
 - Dates are 31.12.2026, amounts 1.234,50, the order type a select chosen by its label.
-- The lookup (/cgi/consulta) searches by customer and date only; the results show, among
-  other columns, "Su referencia": the caller's reference, typed in a free-text field.
+- The lookup (/cgi/consulta) searches by customer and date only, by GET or as the search
+  form at /cgi/buscar posts it (with its own CSRF token); the results show, among other
+  columns, "Su referencia": the caller's reference, typed in a free-text field.
 - Sessions end after a number of requests. Faults on purpose: a 500 after every Nth save
   (the order is stored all the same), a dropped session right after every Nth save (the
   answer is the login page, the order stored), and a switch that takes the whole portal
@@ -171,9 +172,22 @@ def create_app(state: IntranetState) -> Flask:  # noqa: C901 - a whole portal in
         return PAGE.format(title="Pedido grabado",
                            body=f"<p id='msg'>Pedido grabado con el número <b>{number}</b></p>")
 
-    @app.route("/cgi/consulta")
-    def lookup() -> str:
-        customer, day = request.args.get("cli", ""), request.args.get("fec", "")
+    @app.route("/cgi/buscar")
+    def search_form() -> str:
+        return PAGE.format(title="Buscar", body=(
+            "<form name='buscar' method='post' action='/cgi/consulta'>"
+            f"<input type='hidden' name='csrf' value='{state.token()}'>"
+            "Cliente <input name='cli'> Fecha <input name='fec'>"
+            "<input type='submit' name='buscar' value='Buscar'></form>"))
+
+    @app.route("/cgi/consulta", methods=["GET", "POST"])
+    def lookup() -> Any:
+        if request.method == "POST":
+            if not state.spend(request.form.get("csrf")):
+                return PAGE.format(title="Error", body="<h1>Formulario caducado</h1>"), 400
+            customer, day = request.form.get("cli", ""), request.form.get("fec", "")
+        else:
+            customer, day = request.args.get("cli", ""), request.args.get("fec", "")
         rows = "".join(
             f"<tr><td>{o['number']}</td><td>{escape(o['cli'])}</td><td>{o['fec']}</td>"
             f"<td>{escape(o['imp'])}</td><td>{TYPES[o['tip']]}</td><td>{escape(o['sref'])}</td></tr>"

@@ -160,6 +160,37 @@ def test_dropped_sessions_right_after_saves_never_key_twice_with_a_lookup(
     assert sorted(stored) == sorted(good) and all(len(v) == 1 for v in stored.values())
 
 
+def test_a_lookup_that_posts_a_search_form_with_its_csrf_token(
+        intranet: IntranetPortal, tmp_path: Path) -> None:
+    intranet.state.drop_after_save_every = 2
+    intranet.state.error_after_save_every = 0
+    posted = _map_variant(tmp_path, 'url = "/cgi/consulta?cli={customer}&fec={fecha}"',
+                          'url = "/cgi/consulta"\nmethod = "post"\n'
+                          'form = { cli = "{customer}", fec = "{fecha}" }\n'
+                          'page = "/cgi/buscar"\nsubmit = "input[name=buscar]"')
+    the_map = load_map(posted)
+    assert the_map.search("order").record_fields() == {"customer", "day", "amount"}
+    workbook, good = _workbook(tmp_path / "pedidos.xlsx", 8, bad=False)
+    from bots import Queue, recipe
+    from connectors.portal import key_records
+    from connectors.sheets import read_rows
+    from examples.key_orders import Order
+
+    @recipe(name="key_orders_posted", queue=Queue("posted_orders"))
+    def key_orders_posted(run: Any) -> None:
+        rows = read_rows(workbook, Order, columns=EXAMPLES / "key_orders.columns.toml")
+        run.queue().put_many((v.value.ref, v.value.model_dump(mode="json")) for v in rows.valid)
+        key_records(run, portal_map=the_map, form="order", contexts=1)
+
+    result = execute("key_orders_posted", {})
+    assert result.state == "succeeded", result.error
+    stored = intranet.by_reference()
+    assert sorted(stored) == sorted(good) and all(len(v) == 1 for v in stored.values())
+    queue = WorkQueue(open_store(), "posted_orders")
+    found = [k for k in good if queue.get(k).output.get("found_in_portal")]
+    assert found  # a save answered with the login page was found by the posted lookup
+
+
 def test_an_unknown_fate_with_no_lookup_goes_to_review_never_twice(
         intranet: IntranetPortal, tmp_path: Path) -> None:
     from connectors.portal import key_records
