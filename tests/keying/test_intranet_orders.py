@@ -159,6 +159,17 @@ def test_dropped_sessions_right_after_saves_never_key_twice_with_a_lookup(
     stored = intranet.by_reference()
     assert sorted(stored) == sorted(good) and all(len(v) == 1 for v in stored.values())
 
+    # Each submit is audited under its item: saved with its reference, or fate unknown.
+    import sqlalchemy as sa
+
+    from bots.store.schema import audit_events
+    with open_store().connect() as conn:
+        events = conn.execute(sa.select(audit_events.c.subject, audit_events.c.data).where(
+            audit_events.c.action == "portal.submitted")).all()
+    fates = [(subject, json.loads(data)["fate"]) for subject, data in events]
+    assert {s for s, fate in fates if fate == "saved"} <= {f"item:intranet_orders/{k}" for k in good}
+    assert any(fate == "unknown" for _, fate in fates)  # the saves answered by a login page
+
 
 def test_a_lookup_that_posts_a_search_form_with_its_csrf_token(
         intranet: IntranetPortal, tmp_path: Path) -> None:
