@@ -49,7 +49,8 @@ def test_every_valid_sale_is_keyed_once_and_every_row_is_accounted_for(
     assert result.state == "succeeded_with_exceptions", result.error
     _assert_exactly_once(demo_portal, sample.valid_external_ids)
     assert result.summary["sales"] == {"rows": COUNT, "invalid": INVALID,
-                                       "keyed": COUNT - INVALID}
+                                       "valid": COUNT - INVALID, "keyed": COUNT - INVALID}
+    assert result.summary["outcomes"] == {"done": COUNT - INVALID, "rejected": INVALID}
 
     exceptions = _sheet_rows(_artifact(result.run_id, "exceptions.xlsx"))
     assert {row["External ID"] for row in exceptions} == \
