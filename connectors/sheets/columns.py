@@ -7,6 +7,7 @@ In code, or in a TOML file the user edits, so another workbook's headers need no
     decimal_comma = true              # text amounts written 1.234,56 (false: 1,234.56)
     date_formats = ["%d/%m/%Y"]       # how text dates are written
     allow_formula_text = ["notes"]    # fields that may start with = + - @ (never keyed)
+    encoding = "cp1252"               # CSV saved by an older Excel (default utf-8)
 
     [columns]                         # field = header, or [header, alias, ...]
     external_id = ["External ID", "Id externo", "Ref"]
@@ -29,7 +30,8 @@ from pydantic import BaseModel
 from bots.errors import UsageError
 from connectors.sheets.schema import normalize_header
 
-_KEYS = {"sheet", "decimal_comma", "date_formats", "allow_formula_text", "columns", "header_rows"}
+_KEYS = {"sheet", "decimal_comma", "date_formats", "allow_formula_text", "columns", "header_rows",
+         "encoding"}
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,7 @@ class ColumnMap:
     date_formats: tuple[str, ...] = ("%d/%m/%Y", "%Y-%m-%d")
     allow_formula_text: frozenset[str] = frozenset()
     header_rows: int = 30  # title rows above the header are skipped
+    encoding: str = "utf-8-sig"  # CSV: "cp1252" for files saved by older Excel
 
     def __post_init__(self) -> None:
         fixed = {}
@@ -76,7 +79,8 @@ class ColumnMap:
                        decimal_comma=bool(data.get("decimal_comma", True)),
                        date_formats=tuple(data.get("date_formats", cls.date_formats)),
                        allow_formula_text=frozenset(data.get("allow_formula_text", ())),
-                       header_rows=int(data.get("header_rows", 30)))
+                       header_rows=int(data.get("header_rows", 30)),
+                       encoding=str(data.get("encoding", "utf-8-sig")))
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
 

@@ -56,6 +56,8 @@ BATCH = 5000
 _YES = frozenset({"yes", "y", "si", "sí", "s", "true", "1", "x", "verdadero"})
 _NO = frozenset({"no", "n", "false", "0", "falso"})
 _HARMLESS_SIGNED = re.compile(r"^[+\-][\d\s.,()/]*$")  # -12,50 or +34 600 123 456
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # never typed by a person
+SHOWN = 300  # characters of a bad value kept in a problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,8 @@ class RowReader(Generic[M]):
             raise ValueError(f"{model.__name__} has no field {key!r} to use as the key")
         self.kinds = {name: field_kind(info) for name, info in model.model_fields.items()}
         self.batch = batch
-        self.source = open_rows(path, sheet=sheet if sheet is not None else self.map.sheet)
+        self.source = open_rows(path, sheet=sheet if sheet is not None else self.map.sheet,
+                                encoding=self.map.encoding)
         self._seen: dict[str, int] = {}
         self.result: Rows[M] = Rows(self.source.file, self.source.sheet, 0, {})
         self.columns: dict[str, int] = {}
@@ -260,7 +263,8 @@ class RowReader(Generic[M]):
         for name, column in parsed.items():
             reason = column.problem[n]
             if reason:
-                problems.append(RowProblem(row, self.title(name), reason, _show(column.raw[n])))
+                problems.append(RowProblem(row, self.title(name), reason,
+                                           _show(column.raw[n])[:SHOWN]))
             elif column.values[n] is not None:
                 data[name] = column.values[n]
         key = self._key(data)
@@ -276,7 +280,7 @@ class RowReader(Generic[M]):
                     continue
                 reason = ("is missing" if error["type"] == "missing"
                           else error["msg"].removeprefix("Value error, "))
-                shown = _show(parsed[name].raw[n]) if name in parsed else ""
+                shown = _show(parsed[name].raw[n])[:SHOWN] if name in parsed else ""
                 problems.append(RowProblem(row, column, reason, shown))
         if key is not None:
             first = self._seen.setdefault(key.casefold(), row)
@@ -321,9 +325,13 @@ class _Parsed:
         for i, is_bad in enumerate(bad):
             if is_bad and not problem[i]:
                 problem[i] = f"is not {expected}"
-        if kind == "text" and not formula_text_ok:
+        if kind == "text":
             for i, value in enumerate(values):
-                if isinstance(value, str) and not problem[i] and runs_as_formula(value):
+                if not isinstance(value, str) or problem[i]:
+                    continue
+                if _CONTROL.search(value):
+                    problem[i] = "holds control characters (a NUL, an escape): not text a person typed"
+                elif not formula_text_ok and runs_as_formula(value):
                     problem[i] = ("starts like a formula (= + - @) and would run in a "
                                   "spreadsheet: not accepted in a field that is keyed")
         return cls(raw, values, problem)

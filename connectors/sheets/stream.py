@@ -121,12 +121,14 @@ def _csv(path: Path, encoding: str, delimiter: str | None) -> RowSource:
         raise _encoding_error(path, encoding, exc) from None
 
     def rows() -> Iterator[list[Any]]:
+        reader = csv.reader(handle, delimiter=delimiter or _sniff(sample))
         try:
-            yield from csv.reader(handle, delimiter=delimiter or _sniff(sample))
+            yield from reader
         except UnicodeDecodeError as exc:
             raise _encoding_error(path, encoding, exc) from None
         except csv.Error as exc:
             raise InputError("the file is not readable as CSV", file=str(path),
+                             row=reader.line_num,
                              expected="comma, semicolon or tab separated text",
                              got=str(exc)) from None
 

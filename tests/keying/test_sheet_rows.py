@@ -110,3 +110,24 @@ def test_duplicates_repeat_an_earlier_row_and_blank_rows_are_skipped(tmp_path: P
 ])
 def test_what_runs_as_a_formula(text: str, runs: bool) -> None:
     assert runs_as_formula(text) is runs
+
+
+def test_hostile_files_are_refused_or_reported_with_their_place(tmp_path: Path) -> None:
+    nul = tmp_path / "nul.csv"
+    nul.write_text("Factura,Fecha de cobro,Importe cobrado\nF-1\x00,02/03/2026,\"1,00\"\n")
+    rows = read_rows(nul, Payment, columns=MAPPING)
+    assert rows.valid == [] and "control characters" in rows.problems[0].reason
+    write_exceptions(rows, tmp_path / "nul.xlsx")  # a NUL never reaches the workbook
+
+    huge = tmp_path / "huge.csv"
+    huge.write_text("Factura,Fecha de cobro,Importe cobrado\n" + "x" * 200_000 + ",1,1\n")
+    with pytest.raises(InputError, match="huge.csv, row 2: the file is not readable as CSV"):
+        read_rows(huge, Payment, columns=MAPPING)
+
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("Factura;Fecha de cobro;Importe cobrado\nF-Jos\xe9;02/03/2026;1,50\n"
+                      .encode("cp1252"))
+    with pytest.raises(InputError, match="declared encoding"):
+        read_rows(latin, Payment, columns=MAPPING)
+    rows = read_rows(latin, Payment, columns={**MAPPING, "encoding": "cp1252"})
+    assert [v.value.invoice for v in rows.valid] == ["F-José"]
