@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bots import Run
+from bots import BusinessError, Run
 from bots.browser import Lane
 from bots.work import WorkReport
 from bots.workitems import Queue, WorkItem
@@ -52,6 +52,12 @@ class PortalKeyer:
         found = self.portal.lookup(self.options.form, item.payload, key=item.key)
         if found is None:
             return None
+        if found.copies > 1:
+            # Keyed more than once already (by a person, another tool): someone must cancel
+            # the extra ones, so the item goes to review instead of "done".
+            raise BusinessError(f"{item.key} is in the portal {found.copies} times: "
+                                f"{', '.join(r for r in found.references if r)}",
+                                reason="keyed_more_than_once")
         item.log.info("already in the portal as {}: not keyed again", found.reference)
         return found.as_output()
 

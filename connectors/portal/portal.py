@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.browser import ArtifactSink, Lane, PageState
-from bots.errors import FateUnknown
+from bots.errors import BusinessError, FateUnknown
 from connectors.portal import entry, lookup
 from connectors.portal.audit import AuditHook
 from connectors.portal.errors import PortalRejected, PortalUnavailable, SessionLost
@@ -42,6 +42,7 @@ class Found:
     key: str
     reference: str | None
     rows: tuple[Row, ...]
+    references: tuple[str | None, ...] = ()  # each row's
 
     @property
     def copies(self) -> int:
@@ -102,9 +103,9 @@ class Portal:
         if not rows:
             return None
         spec = self.map.search(search)
-        references = [extract_reference(spec.reference_pattern, row.get(spec.reference_column))
-                      for row in rows]
-        return Found(key, next((r for r in references if r), None), tuple(rows))
+        references = tuple(extract_reference(spec.reference_pattern, row.get(spec.reference_column))
+                           for row in rows)
+        return Found(key, next((r for r in references if r), None), tuple(rows), references)
 
     def lookup(self, form: str, record: Mapping[str, Any], *, key: str) -> Found | None:
         """The form's declared lookup for the record (check before acting); None when the
@@ -184,6 +185,9 @@ class Portal:
         spec = self.map.form(form)
         if spec.lookup:
             found = self.lookup(form, record, key=key)
+            if found is not None and found.copies > 1:
+                raise BusinessError(f"{key}: after a submit of unknown fate the portal shows "
+                                    f"it {found.copies} times", reason="keyed_more_than_once")
             if found is not None and found.reference:
                 self.lane.log.info("{}: saved all the same, as {}", key, found.reference)
                 return Keyed(key, form, found.reference, KeyMode.UI, found_in_portal=True)

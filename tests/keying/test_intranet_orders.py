@@ -259,3 +259,17 @@ def _env(intranet: IntranetPortal) -> dict[str, str]:
     import os
 
     return {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
+
+
+def test_an_order_already_keyed_twice_by_someone_goes_to_review(
+        intranet: IntranetPortal, tmp_path: Path) -> None:
+    workbook, good = _workbook(tmp_path / "pedidos.xlsx", 3, bad=False)
+    twice = {"number": "PD-900001", "cli": "Cliente 0", "fec": "02.03.2026", "imp": "101,01",
+             "tip": "U", "sref": "PED-0001"}
+    intranet.state.orders += [twice, {**twice, "number": "PD-900002"}]  # keyed twice by hand
+    result = execute("key_orders", {"workbook": str(workbook)})
+    assert result.state == "succeeded_with_exceptions", result.error
+    record = WorkQueue(open_store(), "intranet_orders").get("PED-0001")
+    assert record.state == "business_exception" and record.reason == "keyed_more_than_once"
+    assert "PD-900001" in record.last_error and "PD-900002" in record.last_error
+    assert len(intranet.by_reference()["PED-0001"]) == 2  # nothing keyed a third time
