@@ -140,3 +140,18 @@ def test_a_whole_demo_sale_renders_in_map_order() -> None:
 def test_maps_are_plain_data_that_round_trip() -> None:
     text = (Path(connectors.portal.__file__).parent.parent / "portal_maps" / "demo.toml").read_text()
     assert PortalMap.model_validate(tomllib.loads(text)) == load_map("demo")
+
+
+def test_every_key_of_the_map_format_is_documented() -> None:
+    from bots.browser import FrameRef
+    from connectors.portal import map as maps
+    from tests.helpers import ROOT
+
+    doc = (ROOT / "docs" / "portal-maps.md").read_text(encoding="utf-8")
+    models = (maps.PortalMap, maps.LoginMap, maps.Detect, maps.FormMap, maps.ConfirmMap,
+              maps.OutcomeMap, maps.ReferenceMap, maps.FieldErrorsMap, maps.FieldMap,
+              maps.SearchMap, maps.ColumnCheck, FrameRef)
+    undocumented = [f"{model.__name__}.{name}" for model in models for name in model.model_fields
+                    if not any(sign in doc for sign in (f"`{name}`", f"{name} =", f"[{name}",
+                                                        f".{name}]"))]
+    assert undocumented == []
