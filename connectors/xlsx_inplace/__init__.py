@@ -36,6 +36,7 @@ from connectors.xlsx_inplace.plan import (
     EditReport,
     SetCell,
     WorkbookEdit,
+    WorkbookEditor,
     edit_workbook,
     plan_edit,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "SetCell",
     "SheetDoc",
     "WorkbookEdit",
+    "WorkbookEditor",
     "WorkbookRefused",
     "coordinate",
     "describe",

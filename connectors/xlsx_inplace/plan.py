@@ -51,9 +51,20 @@ class AppendRow:
     sheet: str
     values: tuple[tuple[str, CellValue], ...]
     table: str | None = None
+    below: int = 0  # rows up to this one (a header) never lend their looks to the new row
 
 
 Operation = SetCell | AppendRow
+
+
+def _append_op(sheet: str, values: Mapping[str, CellValue], table: str | None,
+               below: int) -> AppendRow:
+    if not values:
+        raise ValueError("an appended row needs at least one value")
+    for letter, value in values.items():
+        column_index_from_string(letter.upper())
+        encode(value, date1904=False)
+    return AppendRow(sheet, tuple((k.upper(), v) for k, v in values.items()), table, below)
 
 
 class WorkbookEdit:
@@ -69,12 +80,8 @@ class WorkbookEdit:
         return self
 
     def append_row(self, sheet: str, values: Mapping[str, CellValue], *,
-                   table: str | None = None) -> WorkbookEdit:
-        for letter, value in values.items():
-            column_index_from_string(letter.upper())
-            encode(value, date1904=False)
-        self.operations.append(AppendRow(sheet, tuple((k.upper(), v) for k, v in values.items()),
-                                         table))
+                   table: str | None = None, below: int = 0) -> WorkbookEdit:
+        self.operations.append(_append_op(sheet, values, table, below))
         return self
 
     def __len__(self) -> int:
@@ -161,12 +168,13 @@ def plan_edit(source: Path | Package, edit: WorkbookEdit) -> EditPlan:
     """Resolve every operation against the workbook; nothing is written. A refusal
     (`WorkbookRefused`) names the operation that cannot be done safely."""
     package = source if isinstance(source, Package) else Package(Path(source))
-    try:
-        return _Planner(package).plan(edit)
-    except WorkbookRefused as exc:
-        if exc.file is None:
-            raise WorkbookRefused(str(exc), reason=exc.reason, file=str(package.path)) from None
-        raise
+    editor = WorkbookEditor(package)
+    for operation in edit:
+        if isinstance(operation, SetCell):
+            editor.set(operation.sheet, operation.cell, operation.value)
+        else:
+            editor.append(operation)
+    return editor.finish()
 
 
 def edit_workbook(path: Path, edit: WorkbookEdit, *, out: Path | None = None) -> EditReport:
@@ -174,7 +182,31 @@ def edit_workbook(path: Path, edit: WorkbookEdit, *, out: Path | None = None) ->
     return plan_edit(path, edit).apply(out)
 
 
-class _Planner:
+def _located(method: Any) -> Any:
+    """Name the workbook's file in a refusal raised while planning."""
+
+    def wrapper(self: WorkbookEditor, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except WorkbookRefused as exc:
+            if exc.file is None:
+                raise WorkbookRefused(str(exc), reason=exc.reason,
+                                      file=str(self.pkg.path)) from None
+            raise
+
+    return wrapper
+
+
+class WorkbookEditor:
+    """Operations planned one by one against an open workbook: reads through
+    `package.sheet(name).value(row, col)` see the changes planned so far.
+
+        editor = WorkbookEditor(read_workbook(path))
+        editor.set("Ledger", "G4", Decimal("12.10"))     # True: the cell changes
+        row = editor.append_row("Adjustments", {"A": "REQ-1"}, below=1)
+        editor.finish().apply()
+    """
+
     def __init__(self, package: Package) -> None:
         self.pkg = package
         self.edits: dict[tuple[str, int, int], list[CellValue]] = {}
@@ -184,12 +216,9 @@ class _Planner:
         self.formula_gone = False
 
     # -- operations ----------------------------------------------------------------------
-    def plan(self, edit: WorkbookEdit) -> EditPlan:
-        for operation in edit:
-            if isinstance(operation, SetCell):
-                self.set(operation)
-            else:
-                self.append(operation)
+    @_located
+    def finish(self) -> EditPlan:
+        """The plan of every operation so far (call once: it renders the changed parts)."""
         cells = tuple(CellEdit(sheet, coordinate(row, col), before, after)
                       for (sheet, row, col), (before, after) in self.edits.items())
         if not self.changed_sheets:
@@ -214,21 +243,26 @@ class _Planner:
     def _record(self, doc: SheetDoc, row: int, col: int, value: CellValue,
                 style: int | None) -> None:
         key = (doc.name, row, col)
-        before = doc.value(row, col)
+        before, noisy = doc.value(row, col), doc.float_noise(row, col)
         if isinstance(doc.original_value(row, col), Formula) and not isinstance(value, Formula):
             self.formula_gone = True
         doc.put(row, col, value, style)
         if key in self.edits:
             self.edits[key][1] = value
-        elif not same(before, value, date1904=doc.date1904):
+        elif not same(before, value, date1904=doc.date1904) or noisy:
             self.edits[key] = [before, value]
         self.changed_sheets.add(doc.name)
 
-    def set(self, op: SetCell) -> None:
+    @_located
+    def set(self, sheet: str, cell: str, value: CellValue) -> bool:
+        """Plan `value` into `cell`; False when the cell holds it already."""
+        op = WorkbookEdit().set(sheet, cell, value).operations[0]
+        assert isinstance(op, SetCell)
         doc = self.pkg.sheet(op.sheet)
         row, col = split_coordinate(op.cell)
-        if same(doc.value(row, col), op.value, date1904=doc.date1904):
-            return
+        if (same(doc.value(row, col), op.value, date1904=doc.date1904)
+                and not doc.float_noise(row, col)):
+            return False
         for table in self.pkg.tables(op.sheet):
             header = table.header_rows and row == table.area.min_row
             totals = table.totals_rows and row == table.area.max_row
@@ -238,16 +272,24 @@ class _Planner:
                     f"table {table.name}; changing it would restructure the table",
                     reason="workbook_restructure")
         self._record(doc, row, col, op.value, doc.style(row, col))
+        return True
 
-    def append(self, op: AppendRow) -> None:
+    def append_row(self, sheet: str, values: Mapping[str, CellValue], *,
+                   table: str | None = None, below: int = 0) -> int:
+        """Plan a new row (see `AppendRow`); returns its row number."""
+        return self.append(_append_op(sheet, values, table, below))
+
+    @_located
+    def append(self, op: AppendRow) -> int:
         doc = self.pkg.sheet(op.sheet)
         given = {column_index_from_string(letter): value for letter, value in op.values}
         table = self._table_for(op, given)
         if table is None:
             last = doc.last_row(given, 1) or 0
-            target, neighbour, columns = last + 1, (last or None), sorted(given)
+            target, columns = last + 1, sorted(given)
+            neighbour = last if last > op.below else None
             self._no_table_at(op.sheet, target, columns)
-            if last:
+            if neighbour:
                 self._move(doc, Growth(doc.name, last, min(given), max(given)))
         else:
             columns = list(range(table.area.min_col, table.area.max_col + 1))
@@ -271,6 +313,7 @@ class _Planner:
             self._record(doc, target, col, value, style)
         self.structure.append(f"{op.sheet} row {target} added"
                               + (f" (styled like row {neighbour})" if neighbour else ""))
+        return target
 
     # -- tables ------------------------------------------------------------------------
     def _table_for(self, op: AppendRow, given: dict[int, CellValue]) -> TableDoc | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
@@ -224,6 +225,16 @@ class SheetDoc:
         if number is None:
             raise self._unsafe(f"cell {coordinate(row, col)} holds {v!r} as a number")
         return number
+
+    def float_noise(self, row: int, col: int) -> bool:
+        """True when the cell's stored number is a double's noise around what was typed
+        (`0.07000000000000001`): writing the typed value gives it its exact digits."""
+        cell = self.cells.get((row, col))
+        if cell is None or (row, col) in self.overlay or cell.get("t", "n") != "n":
+            return False
+        text = cell.findtext(q("v"))
+        number = parse_number(text) if text else None
+        return number is not None and Decimal(text) != number  # type: ignore[arg-type]
 
     def _shared_formula(self, f: etree._Element) -> str:
         """A shared formula's text as its master cell holds it (not translated)."""
