@@ -410,7 +410,7 @@ class SheetDoc:
         if match is None:
             return head
         area = parse_area(match.group(2).decode())
-        rows = [r for r in self.new_cells for _ in (0,)] + list(self.rebuilt)
+        rows = list(self.new_cells) + list(self.rebuilt)
         cols = [c for cells in self.new_cells.values() for c in cells]
         if area is None or not rows:
             return head
