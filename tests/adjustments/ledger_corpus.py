@@ -4,7 +4,8 @@ Each has the Ledger and Adjustments sheets the ledger connector reads, plus what
 workbooks carry: charts, an image, comments, data validation, conditional formatting with
 Excel 2010 extensions (a data bar), sparklines, rich text, a dynamic array (=UNIQUE), an
 Adjustments table with (XlsxWriter, LibreOffice) or without (openpyxl) a totals row,
-defined names, sheet protection, a hidden sheet, and an .xlsm with a VBA project (the
+a sheet autofilter, a pivot table (LibreOffice), defined names, sheet protection, a hidden
+sheet, and an .xlsm with a VBA project (the
 vbaProject.bin is a crafted stand-in: only its bytes' survival is checked).
 """
 
@@ -35,7 +36,8 @@ HEADERS = ("Invoice", "Customer", "Net", "VAT", "Total", "Charges", "Credits", "
 ADJ = ("Request", "Invoice", "Document", "Kind", "Net", "VAT", "Gross", "Reason", "Applied on")
 MANUAL = ("MANUAL-1", "INV-0", "NC-000000", "credit", D("1.00"), D("0.21"), D("1.21"),
           "GOODWILL", date(2026, 1, 2))
-KINDS = ("openpyxl", "xlsxwriter", "libreoffice", "xlsm")
+KINDS = ("openpyxl", "xlsxwriter", "libreoffice", "libreoffice-pivot", "xlsm")
+WITH_TOTALS = ("xlsxwriter", "libreoffice", "xlsm")  # an Adjustments table with a totals row
 
 
 def tiny_png() -> bytes:
@@ -69,7 +71,7 @@ def openpyxl_ledger(path: Path) -> Path:
     return path
 
 
-def xlsxwriter_ledger(path: Path, *, vba: bool = False) -> Path:
+def xlsxwriter_ledger(path: Path, *, vba: bool = False, totals: bool = True) -> Path:
     options = {"use_future_functions": True}
     workbook = xlsxwriter.Workbook(str(path), options)
     money = workbook.add_format({"num_format": "#,##0.00"})
@@ -106,7 +108,8 @@ def xlsxwriter_ledger(path: Path, *, vba: bool = False) -> Path:
                       "values": f"=Ledger!$H${first}:$H${last}"})
     ledger.insert_chart("N2", chart)
     ledger.insert_image("N20", "logo.png", {"image_data": _bytes_io(tiny_png())})
-    ledger.protect("", {"format_cells": True})
+    ledger.autofilter(f"A3:I{last}")
+    ledger.protect("", {"format_cells": True, "autofilter": True})
     adjustments = workbook.add_worksheet("Adjustments")
     columns = [{"header": h} for h in ADJ]
     columns[0]["total_string"] = "Total"
@@ -116,7 +119,8 @@ def xlsxwriter_ledger(path: Path, *, vba: bool = False) -> Path:
             "total_function": f"=SUBTOTAL(109,AdjustmentsTable[{name}])",
             "total_value": float(value), "format": money})
     columns[-1]["format"] = day
-    adjustments.add_table("A1:I3", {"name": "AdjustmentsTable", "total_row": True,
+    adjustments.add_table("A1:I3" if totals else "A1:I2", {
+                                    "name": "AdjustmentsTable", "total_row": totals,
                                     "columns": columns, "data": [[
                                         *MANUAL[:4], *(float(v) for v in MANUAL[4:7]),
                                         MANUAL[7], MANUAL[8]]]})
@@ -140,13 +144,39 @@ def _bytes_io(data: bytes):  # noqa: ANN202 - XlsxWriter wants a BytesIO
     return BytesIO(data)
 
 
+_PIVOT = (
+    '<table:data-pilot-tables><table:data-pilot-table table:name="StatusPivot" '
+    'table:target-range-address="Rates.D1:Rates.E5" table:buttons="Rates.D1">'
+    '<table:source-cell-range table:cell-range-address="Ledger.A3:Ledger.I6"/>'
+    '<table:data-pilot-field table:source-field-name="Status" table:orientation="row" '
+    'table:used-hierarchy="-1"/><table:data-pilot-field table:source-field-name="Net" '
+    'table:orientation="data" table:function="sum"/><table:data-pilot-field '
+    'table:source-field-name="" table:is-data-layout-field="true" table:orientation="column"/>'
+    "</table:data-pilot-table></table:data-pilot-tables>")
+
+
 def libreoffice_ledger(path: Path) -> Path:
     """The XlsxWriter ledger opened and saved by LibreOffice (its own package)."""
-    source_dir = path.parent / "lo-source"
-    source_dir.mkdir(exist_ok=True)
-    source = xlsxwriter_ledger(source_dir / path.name)
-    convert(source, "xlsx:Calc MS Excel 2007 XML", path.parent / "lo-out")
-    shutil.move(path.parent / "lo-out" / path.name, path)
+    work = path.parent / "lo-work"
+    work.mkdir(exist_ok=True)
+    made = convert(xlsxwriter_ledger(work / path.name), "xlsx:Calc MS Excel 2007 XML",
+                   work / "out")
+    shutil.move(made, path)
+    return path
+
+
+def libreoffice_pivot_ledger(path: Path) -> Path:
+    """The XlsxWriter ledger (its table without a totals row: LibreOffice's own format has
+    none to carry it) opened by LibreOffice, given a pivot table (net by status, on the
+    hidden sheet) and saved by it as xlsx: its own package, pivot cache and all."""
+    work = path.parent / "lo-work"
+    work.mkdir(exist_ok=True)
+    flat = convert(xlsxwriter_ledger(work / path.name, totals=False), "fods", work)
+    text = flat.read_text(encoding="utf-8")
+    end = text.index("</table:database-ranges>") + len("</table:database-ranges>")
+    flat.write_text(text[:end] + _PIVOT + text[end:], encoding="utf-8")
+    made = convert(flat, "xlsx:Calc MS Excel 2007 XML", work / "out")
+    shutil.move(made, path)
     return path
 
 
@@ -187,6 +217,8 @@ def build(kind: str, folder: Path) -> Path:
         return xlsxwriter_ledger(folder / "ledger.xlsx")
     if kind == "libreoffice":
         return libreoffice_ledger(folder / "ledger.xlsx")
+    if kind == "libreoffice-pivot":
+        return libreoffice_pivot_ledger(folder / "ledger.xlsx")
     if kind == "xlsm":
         return xlsxwriter_ledger(folder / "ledger.xlsm", vba=True)
     raise ValueError(kind)
