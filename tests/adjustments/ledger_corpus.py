@@ -129,6 +129,9 @@ def xlsxwriter_ledger(path: Path, *, vba: bool = False, totals: bool = True) -> 
     hidden.hide()
     workbook.define_name("LedgerTotal", f"=Ledger!$H${total}")
     workbook.define_name("InvoiceList", f"=Ledger!$A${first}:$A${last}")
+    workbook.define_name("AdjustmentRows", "=Adjustments!$A$1:$I$2")  # header and data rows
+    if totals:
+        workbook.define_name("AdjustmentsGrossTotal", "=Adjustments!$G$3")
     workbook.set_properties({"title": "Invoice ledger", "company": "Billing"})
     if vba:
         bin_path = path.with_name("vbaProject.bin")

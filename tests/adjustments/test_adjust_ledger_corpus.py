@@ -109,6 +109,12 @@ def test_only_the_intended_parts_and_cells_change(kind: str, corpus: dict[str, P
         "REQ-1", D("10"), D("2.1"), D("12.1")]
     assert [adjustments.value(first_new + 1, c) for c in (1, 7)] == ["REQ-2", D("6.11")]
     assert b"fullCalcOnLoad=\"1\"" in after[book.workbook_part]
+    if kind in WITH_TOTALS:  # names: the data range grew by two rows, the total moved
+        names = dict(re.findall(rb'<definedName\s[^>]*?\bname="(\w+)"[^>]*>([^<]*)<',
+                                after[book.workbook_part]))
+        assert names[b"AdjustmentRows"] == b"Adjustments!$A$1:$I$4"
+        assert names[b"AdjustmentsGrossTotal"] == b"Adjustments!$G$5"
+        assert names[b"LedgerTotal"] == b"Ledger!$H$8"
 
 
 @pytest.mark.parametrize("kind", KINDS)
