@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
@@ -42,11 +43,15 @@ def coordinate(row: int, col: int) -> str:
     return f"{get_column_letter(col)}{row}"
 
 
+_column_index = lru_cache(maxsize=None)(column_index_from_string)
+
+
 def split_coordinate(cell: str) -> tuple[int, int]:
-    match = _COORD.match(cell.upper().replace("$", ""))
+    """"G7" -> (7, 7): (row, column)."""
+    match = _COORD.match(cell) or _COORD.match(cell.upper().replace("$", ""))
     if match is None:
         raise ValueError(f"{cell!r} is not a cell address like 'G7'")
-    return int(match.group(2)), column_index_from_string(match.group(1))
+    return int(match.group(2)), _column_index(match.group(1))
 
 
 @dataclass

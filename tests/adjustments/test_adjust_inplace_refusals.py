@@ -77,3 +77,19 @@ def test_text_stays_text_and_a_plan_is_printable(ledger: Path) -> None:
     sheet = load_workbook(ledger)["Ledger"]
     assert (sheet["I4"].value, sheet["I4"].data_type) == ("=cmd|' /C calc'!A0", "s")
     assert sheet["K4"].value == "=C4*2"
+
+
+def test_an_empty_sheet_takes_its_first_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    path = tmp_path / "log.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "Log"
+    workbook.save(path)
+    report = edit_workbook(path, WorkbookEdit().append_row("Log", {"A": "run", "B": D("1.50")})
+                           .append_row("Log", {"A": "rerun", "C": D("0.07")}))
+    assert [str(e) for e in report.cells] == [
+        "Log!A1: '' -> 'run'", "Log!B1: '' -> '1.50'", "Log!A2: '' -> 'rerun'",
+        "Log!C2: '' -> '0.07'"]
+    rows = list(load_workbook(path)["Log"].iter_rows(values_only=True))
+    assert rows == [("run", 1.5, None), ("rerun", None, 0.07)]
