@@ -24,6 +24,7 @@ from lxml import etree
 from openpyxl.formula.translate import Translator
 from openpyxl.utils import column_index_from_string
 
+from connectors.xlsx_inplace.dependents import stale_formulas
 from connectors.xlsx_inplace.errors import WorkbookRefused
 from connectors.xlsx_inplace.package import Package, without_calc_chain, write_package
 from connectors.xlsx_inplace.refs import Area, Growth, Move, TotalsMove, move_formula
@@ -114,19 +115,29 @@ class EditReport:
     written: bool
     sha256_before: str
     sha256_after: str
+    stale: tuple[str, ...] = ()  # formula cells whose cached results predate the edit
 
     def describe(self) -> str:
         if not self.written:
             return f"{self.path.name}: nothing to change; the workbook was left as it was"
         lines = [f"{self.path.name}: {len(self.cells)} cell(s) changed"]
         lines += [f"  {edit}" for edit in self.cells] + [f"  {line}" for line in self.structure]
+        lines += _stale_lines(self.stale)
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:
         return {"workbook": str(self.path), "written": self.written,
                 "sha256_before": self.sha256_before, "sha256_after": self.sha256_after,
                 "cells": [edit.as_dict() for edit in self.cells],
-                "structure": list(self.structure)}
+                "structure": list(self.structure), "stale_formulas": list(self.stale)}
+
+
+def _stale_lines(stale: tuple[str, ...]) -> list[str]:
+    if not stale:
+        return []
+    shown = ", ".join(stale[:12]) + (f" and {len(stale) - 12} more" if len(stale) > 12 else "")
+    return [f"  {len(stale)} formula cell(s) read the changed cells; their cached results are "
+            f"from before the edit until recalculated on opening: {shown}"]
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,7 @@ class EditPlan:
     parts: Mapping[str, bytes] = field(repr=False)
     removed: frozenset[str] = field(repr=False, default=frozenset())
     package: Package | None = field(repr=False, default=None, compare=False)
+    stale: tuple[str, ...] = ()
 
     @property
     def changes_nothing(self) -> bool:
@@ -147,7 +159,7 @@ class EditPlan:
             return f"{self.path.name}: nothing to change"
         return "\n".join([f"{self.path.name}: {len(self.cells)} cell(s) to change"]
                          + [f"  {edit}" for edit in self.cells]
-                         + [f"  {line}" for line in self.structure])
+                         + [f"  {line}" for line in self.structure] + _stale_lines(self.stale))
 
     def apply(self, out: Path | None = None) -> EditReport:
         """Write the edited workbook to `out` (default: over the original, atomically)."""
@@ -157,7 +169,8 @@ class EditPlan:
         assert self.package is not None
         target = Path(out or self.path)
         write_package(self.package, target, dict(self.parts), self.removed)
-        return EditReport(target, self.cells, self.structure, True, before, _sha256(target))
+        return EditReport(target, self.cells, self.structure, True, before, _sha256(target),
+                          self.stale)
 
 
 def _sha256(path: Path) -> str:
@@ -238,7 +251,11 @@ class WorkbookEditor:
             removed = frozenset({chain})
             self.structure.append(f"calculation chain {chain} dropped (rebuilt on opening)")
         parts = {k: v for k, v in parts.items() if v != self.pkg.parts.get(k)}
-        return EditPlan(self.pkg.path, cells, tuple(self.structure), parts, removed, self.pkg)
+        touched = list(self.edits)  # moved cells keep their cached results: not "touched"
+        grown = [t.name for t in self.pkg.all_tables() if t.new_ref is not None]
+        stale = stale_formulas(self.pkg.read_sheets(), touched, grown)
+        return EditPlan(self.pkg.path, cells, tuple(self.structure), parts, removed, self.pkg,
+                        tuple(stale))
 
     def _record(self, doc: SheetDoc, row: int, col: int, value: CellValue,
                 style: int | None) -> None:

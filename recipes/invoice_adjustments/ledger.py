@@ -83,7 +83,8 @@ def apply_to_ledger(run: Run, path: Path, records: Sequence[ItemRecord]) -> Ledg
     record_changes(run, outcome.report)
     run.log.info("ledger {}: {} applied, {} already there, {} refused; {}", path.name,
                  len(outcome.applied), len(outcome.already), len(outcome.refused),
-                 f"{len(outcome.report.cells)} cell(s) changed" if outcome.report.written
+                 f"{len(outcome.report.cells)} cell(s) changed, {len(outcome.report.stale)} "
+                 "formula cell(s) to be recalculated on opening" if outcome.report.written
                  else "nothing to change, the workbook was left as it was")
     return outcome
 
@@ -97,6 +98,7 @@ def record_changes(run: Run, report: EditReport) -> None:
     workbook = hashlib.sha256(str(report.path.resolve()).encode()).hexdigest()[:16]
     data = {"run_id": run.id, "workbook": report.path.name, "sha256_before": report.sha256_before,
             "sha256_after": report.sha256_after, "structure": list(report.structure),
+            "stale_formulas": list(report.stale),
             "cells": [[e.sheet, e.cell, *(e.as_dict()[k] for k in ("before", "after"))]
                       for e in report.cells]}
     with run.engine.begin() as conn:

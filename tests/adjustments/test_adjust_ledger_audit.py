@@ -46,10 +46,12 @@ def test_changed_cells_in_the_artifact_and_the_audit(fake_portal: FakePortal,
     assert cells[("Ledger", "F4")] == ("0", "0.08")  # R-4's charge of 0.07 + 0.01
     assert cells[("Adjustments", "A3")] == ("", "R-1")  # above the table's totals row
     assert any("totals row moved" in line for line in changes["structure"])
+    assert {"Ledger!H4", "Adjustments!G6"} <= set(changes["stale_formulas"])  # the totals
     (action, data), = ledger_events()
     assert action == "ledger.edited" and data["run_id"] == first.run_id
     assert ["Ledger", "G4", "0", "12.10"] in data["cells"]
     assert len(data["cells"]) == len(changes["cells"])
+    assert data["stale_formulas"] == changes["stale_formulas"]
 
     before = kept.read_bytes()
     again = execute("invoice_adjustments", params)

@@ -109,6 +109,9 @@ def test_only_the_intended_parts_and_cells_change(kind: str, corpus: dict[str, P
         "REQ-1", D("10"), D("2.1"), D("12.1")]
     assert [adjustments.value(first_new + 1, c) for c in (1, 7)] == ["REQ-2", D("6.11")]
     assert b"fullCalcOnLoad=\"1\"" in after[book.workbook_part]
+    # the formulas reading the changed cells are named: their cached results are old
+    assert {"Ledger!H4", "Ledger!H5", "Ledger!G8", "Ledger!F8", "Ledger!H8"} <= set(report.stale)
+    assert "Ledger!E4" not in report.stale  # Net + VAT: untouched
     if kind in WITH_TOTALS:  # names: the data range grew by two rows, the total moved
         names = dict(re.findall(rb'<definedName\s[^>]*?\bname="(\w+)"[^>]*>([^<]*)<',
                                 after[book.workbook_part]))
