@@ -103,7 +103,7 @@ def save_exact(workbook: Workbook, path: Path) -> Path:
     try:
         workbook.save(temporary)
         if exact:
-            editor = WorkbookEditor(read_workbook(temporary))
+            editor = WorkbookEditor(read_workbook(temporary), find_stale=False)
             for (sheet, cell), value in exact.items():
                 editor.set(sheet, cell, value)
             editor.finish().apply()

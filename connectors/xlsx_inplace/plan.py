@@ -220,8 +220,8 @@ class WorkbookEditor:
         editor.finish().apply()
     """
 
-    def __init__(self, package: Package) -> None:
-        self.pkg = package
+    def __init__(self, package: Package, *, find_stale: bool = True) -> None:
+        self.pkg, self.find_stale = package, find_stale
         self.edits: dict[tuple[str, int, int], list[CellValue]] = {}
         self.structure: list[str] = []
         self.moves: list[Move] = []
@@ -253,7 +253,7 @@ class WorkbookEditor:
         parts = {k: v for k, v in parts.items() if v != self.pkg.parts.get(k)}
         touched = list(self.edits)  # moved cells keep their cached results: not "touched"
         grown = [t.name for t in self.pkg.all_tables() if t.new_ref is not None]
-        stale = stale_formulas(self.pkg.read_sheets(), touched, grown)
+        stale = stale_formulas(self.pkg.read_sheets(), touched, grown) if self.find_stale else []
         return EditPlan(self.pkg.path, cells, tuple(self.structure), parts, removed, self.pkg,
                         tuple(stale))
 
