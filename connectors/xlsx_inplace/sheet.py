@@ -31,7 +31,6 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True
                          remove_blank_text=False)
 _COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _R_ATTR = re.compile(rb'\sr="([^"]*)"')
-_S_ATTR = re.compile(rb'\ss="(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 
 
@@ -105,6 +104,7 @@ class SheetDoc:
         self.prefix = f"{self.root.prefix}:" if self.root.prefix else ""
         self.cells: dict[tuple[int, int], etree._Element] = {}
         self.row_tags: dict[int, etree._Element] = {}
+        self._empty_data = False  # <sheetData/>: written whole when a row arrives
         self._read_tree()
         self._rows = self._scan()
         self.arrays, self.merged = self._ranges()
@@ -149,7 +149,6 @@ class SheetDoc:
             self._content = (opening.start(), opening.end())  # <sheetData/>: replaced whole
             self._empty_data = True
             return {}
-        self._empty_data = False
         end = self.data.index(b"</" + self.prefix.encode() + b"sheetData>", opening.end())
         self._content = (opening.end(), end)
         if b"<!--" in self.data[opening.end():end] or b"<![CDATA[" in self.data[opening.end():end]:
@@ -391,16 +390,18 @@ class SheetDoc:
             else:
                 splices.append((previous_end, previous_end, row, rendered))
         data = self.data
-        if getattr(self, "_empty_data", False) and splices:
+        if self._empty_data and splices:
             inner = b"".join(x for *_, x in sorted(splices, key=lambda s: s[2]))
             name = f"{self.prefix}sheetData".encode()
             data = data[:start] + b"<" + name + b">" + inner + b"</" + name + b">" + data[end:]
-            tail_from = start
         else:
-            for s, e, _, new in sorted(splices, key=lambda s: (s[0], s[2]), reverse=True):
-                data = data[:s] + new + data[e:]
-            tail_from = start
-        return self._moved_tail(self._dimension(data[:tail_from]) + data[tail_from:])
+            pieces, at = [], 0
+            for s, e, _, new in sorted(splices, key=lambda s: (s[0], s[2])):
+                pieces += [data[at:s], new]
+                at = e
+            data = b"".join([*pieces, data[at:]])
+        # everything before <sheetData> is where it was: the dimension is there
+        return self._moved_tail(self._dimension(data[:start]) + data[start:])
 
     def _widened(self, tag: bytes, cells: dict[int, bytes]) -> bytes:
         match = _SPANS.search(tag)
