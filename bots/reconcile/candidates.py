@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,10 +34,17 @@ class Candidates:
 def key_parts(side: Side, rows: np.ndarray, on: tuple[str, ...], extract: KeyExtract | None,
               normalize: KeyNormalize) -> list[pd.Series]:
     whole = len(rows) == len(side)  # the first rule sees every row: skip the copies
-    parts = [side.column(c) if whole else side.column(c).iloc[rows] for c in on]
+    columns = {c: side.column(c) if whole else side.column(c).iloc[rows]
+               for c in (*on, *((extract.column,) if extract else ()))}
+    return frame_key_parts(columns, on, extract, normalize)
+
+
+def frame_key_parts(columns: Mapping[str, pd.Series], on: tuple[str, ...],
+                    extract: KeyExtract | None, normalize: KeyNormalize) -> list[pd.Series]:
+    """The key's parts from these columns: the `on` columns, the extracted text, normalized."""
+    parts = [columns[c] for c in on]
     if extract is not None:
-        text = side.column(extract.column)
-        text = (text if whole else text.iloc[rows]).astype("str")
+        text = columns[extract.column].astype("str")
         parts.append(text.str.extract(_one_group(extract.pattern), expand=False))
     if normalize is KeyNormalize.ALNUM_UPPER:
         parts = [_alnum_upper(p) for p in parts]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bots.reconcile.board import Side
-from bots.reconcile.classes import MatchClass
+from bots.reconcile.classes import UNSET, MatchClass
 from bots.reconcile.rules import RuleSet
 
 SideName = Literal["left", "right"]
@@ -127,7 +127,9 @@ def _line_positions(left: Side, right: Side) -> tuple[np.ndarray, np.ndarray]:
     rp = np.flatnonzero(rpair)[np.argsort(right.link[rpair], kind="stable")]
     if not np.array_equal(left.link[lp], right.link[rp]):
         raise AssertionError("a pair link without exactly one row on each side")
-    lone_l, lone_r = np.flatnonzero(~lpair), np.flatnonzero(~rpair)
+    # rows no step has classified yet (a streamed pass's first phase) are not lines yet
+    lone_l = np.flatnonzero(~lpair & (left.cls != UNSET))
+    lone_r = np.flatnonzero(~rpair & (right.cls != UNSET))
     lpos = np.concatenate([lp, lone_l, np.full(len(lone_r), -1)])
     rpos = np.concatenate([rp, np.full(len(lone_l), -1), lone_r])
     return lpos.astype(np.int64), rpos.astype(np.int64)
