@@ -29,8 +29,10 @@ from bots.reconcile import (
 )
 from bots.reconcile.stream import MemoryBudget, TableStream, reconcile_streams
 from connectors.recon_report import LineFormat, LinesFile, line_money, write_streamed_report
-from connectors.sheets import SheetSchema, columnar, load_sheet
+from connectors.sheets import NumberStyle, SheetSchema, columnar, load_sheet
+from connectors.sheets.cells import kinds
 from connectors.sheets.columnar import stream_table, with_row_column
+from connectors.sheets.numbers import parse_numbers
 from demo.samples.reconcile import write_reconcile_samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -137,6 +139,23 @@ def test_float_amounts_are_refused_before_anything_is_matched():
     frame = side([("A", "C1", 1, 1)], 2)
     with pytest.raises(RuleError, match="integer minor units"):
         streamed(frame.assign(amount=frame["amount"] / 100), frame, ONE_RULE, 2)
+
+
+cell = st.one_of(st.from_regex(r"-?[0-9]{1,19}([.,][0-9]{1,8})?", fullmatch=True),
+                 st.from_regex(r" ?[-+(]?[0-9.,]{1,12}[)€]? ?", fullmatch=True), st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell, min_size=1, max_size=30), st.sampled_from(["point", "comma"]),
+       st.integers(0, 4))
+def test_plain_amounts_read_fast_are_read_as_the_loader_reads_them(cells, style, scale):
+    raw = np.array(cells, dtype=object)
+    kind = kinds(raw)
+    fast = columnar._money(raw, kind, scale, NumberStyle(style))
+    slow = parse_numbers(raw, scale=scale, style=NumberStyle(style), kind=kind)
+    assert fast.bad.tolist() == slow.bad.tolist()
+    assert fast.blank.tolist() == slow.blank.tolist()
+    assert fast.values[~slow.bad].tolist() == slow.values[~slow.bad].tolist()
 
 
 # ---- files: CSV, Parquet, xlsx ------------------------------------------------------------
