@@ -18,7 +18,7 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 
-from bots.reconcile.columnar import both
+from bots.reconcile.columnar import both, polars_usable
 
 _SEED = np.uint64(0x243F6A8885A308D3)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
@@ -115,6 +115,10 @@ def _words(raw: tuple[np.ndarray, np.ndarray, np.ndarray], width: int) -> tuple[
     return np.ascontiguousarray(matrix).view(np.uint64), valid
 
 
+class _NoPolars(Exception):
+    """Long strings where polars cannot run (a forked child): take the factorizing path."""
+
+
 def _is_int(series: pd.Series) -> bool:
     return pd.api.types.is_integer_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
 
@@ -140,6 +144,8 @@ def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple, tuple]:
     ltext, rtext = _arrow_text(_as_text(left)), _arrow_text(_as_text(right))
     lraw, rraw = _buffers(ltext), _buffers(rtext)
     if max(_longest(lraw), _longest(rraw)) > _MAX_WIDTH:
+        if not polars_usable():
+            raise _NoPolars
         return tuple((pl.Series(text), raw[2]) for text, raw in ((ltext, lraw), (rtext, rraw)))
     return both(lambda raw: _words(raw, 8), lraw, rraw)
 
@@ -154,8 +160,11 @@ def join_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys
     if not left:
         raise ValueError("join_keys needs at least one key part")
     nl, nr = len(left[0]), len(right[0])
-    parts = [_part_words(lp.reset_index(drop=True), rp.reset_index(drop=True))
-             for lp, rp in zip(left, right, strict=True)]
+    try:
+        parts = [_part_words(lp.reset_index(drop=True), rp.reset_index(drop=True))
+                 for lp, rp in zip(left, right, strict=True)]
+    except _NoPolars:
+        return exact_keys(left, right)
 
     def side_keys(side: int) -> Keys:
         words = [column for p in parts for column in _exact(p[side][0])]
@@ -179,8 +188,9 @@ def exact_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Key
         codes = pd.factorize(codes)[0].astype(np.int64)
     words = codes.view(np.uint64)
     left_words, right_words = words[:nl].copy(), words[nl:].copy()
-    return (Keys(left_words, (left_words,), valid[:nl]),
-            Keys(right_words, (right_words,), valid[nl:]))
+    # the join sorts on the top bits of the hash: small codes must be spread over all 64
+    return (Keys(mix_words([left_words], nl), (left_words,), valid[:nl]),
+            Keys(mix_words([right_words], len(right_words)), (right_words,), valid[nl:]))
 
 
 def same_key(left: Keys, right: Keys, li: np.ndarray, ri: np.ndarray) -> np.ndarray:

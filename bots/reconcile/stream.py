@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from bots.reconcile.board import Board, _amounts
 from bots.reconcile.candidates import Candidates, frame_key_parts
 from bots.reconcile.classes import UNSET, MatchClass
+from bots.reconcile.columnar import polars_usable
 from bots.reconcile.duplicates import mark_duplicates
 from bots.reconcile.engine import finish_cascade, run_rules
 from bots.reconcile.keys import mix_words
@@ -167,8 +168,11 @@ def _partition_of(frame: pd.DataFrame, rules: RuleSet, side: int, parts: int) ->
     for part in key:
         text = _canonical_text(part)
         valid &= text.notna().to_numpy()
-        words.append(pl.Series(pa.array(text, type=pa.large_string(), from_pandas=True))
-                     .hash(11, 12, 13, 14).to_numpy())
+        if polars_usable():
+            words.append(pl.Series(pa.array(text, type=pa.large_string(), from_pandas=True))
+                         .hash(11, 12, 13, 14).to_numpy())
+        else:
+            words.append(pd.util.hash_pandas_object(text, index=False).to_numpy())
     hashes = mix_words(words, len(frame))
     if not valid.all():
         # rows without a key pair with nothing under this rule; identical ones must still
