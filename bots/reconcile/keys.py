@@ -170,6 +170,8 @@ def join_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys
         words = [column for p in parts for column in _exact(p[side][0])]
         valid = np.logical_and.reduce([p[side][1] for p in parts])
         mixed = [w.hash(*_SEEDS).to_numpy() if isinstance(w, pl.Series) else w for w in words]
+        if len(words) == 1 and isinstance(words[0], pl.Series):
+            return Keys(mixed[0], tuple(words), valid)  # polars' hash is mixed already
         return Keys(mix_words(mixed, (nl, nr)[side]), tuple(words), valid)
 
     return both(side_keys, 0, 1)
