@@ -74,11 +74,10 @@ def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None 
         others = {source: _load(run, rule_file, source, path).frame
                   for source, path in files.items()}
     with run.step("match"):
-        passes = {}
-        for source, frame in others.items():
-            passes[_pass_name(rule_file, source)] = (frame, rule_file.passes[
-                _pass_name(rule_file, source)])
-        result = reconcile_three_way(ledger_rows, passes)
+        names = {source: _pass_name(rule_file, source) for source in others}
+        result = reconcile_three_way(ledger_rows, {
+            names[source]: (frame, rule_file.passes[names[source]])
+            for source, frame in others.items()})
     with run.step("report"):
         report = write_recon_report(result, run.artifact_path("reconciliation.xlsx"),
                                     csv=run.artifact_path("reconciliation_lines.csv"))

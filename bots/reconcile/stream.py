@@ -187,7 +187,8 @@ def _partition_of(frame: pd.DataFrame, rules: RuleSet, side: int, parts: int) ->
 
 
 def _canonical_text(part: pd.Series) -> pd.Series:
-    """The key part as text: integers and whole numbers by their digits, dates as days."""
+    """The key part as text, as the engine compares it (integers by their digits). Dates
+    and floats are refused: the engine's text for them depends on the whole column."""
     if pd.api.types.is_datetime64_any_dtype(part.dtype):
         raise RuleError("a streamed reconciliation cannot partition on a date key; "
                         "put a text or number column first")
