@@ -14,6 +14,10 @@ Three cases, data generated with a fixed seed:
    user would reach for, is shown beside it.
 3. xlsx: two 100k-row workbooks in, a formatted report out, against
    read_excel(openpyxl) + merge + to_excel.
+4. stream (not run by default: `--cases stream --stream-rows 20000000`): case 1's data
+   written to two CSV files, reconciled by the streamed engine within `--stream-memory-mb`,
+   every line written to Parquet. Its figures include the absolute peak RSS (rss_mb) and
+   the partitions used; wrong rows are judged from the Parquet lines afterwards.
 
 Each measurement runs in a forked process, so its peak memory is its own. A table is
 printed, then, as the last line, one JSON object with seconds, peak memory and wrong
@@ -84,8 +88,10 @@ def _measured(work: Callable[[], tuple[Callable[[], Any], Callable[[Any], dict]]
     start = time.perf_counter()
     output = run()
     seconds = time.perf_counter() - start
-    peak = max(0, _status("VmHWM:") - base)
-    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 2**20, 1), **judge(output)}
+    high = _status("VmHWM:")
+    peak = max(0, high - base)
+    return {"seconds": round(seconds, 3), "peak_mb": round(peak / 2**20, 1),
+            "rss_mb": round(high / 2**20, 1), **judge(output)}
 
 
 def measure(work: Callable[[], tuple[Callable[[], Any], Callable[[Any], dict]]]) -> dict:
@@ -354,6 +360,104 @@ def pandas_xlsx(data: dict) -> tuple[Callable, Callable]:
     return run, judge
 
 
+# ---- case 4: CSV files beyond memory, streamed ---------------------------------------------
+STREAM_CHUNK = 1_000_000
+
+
+def _stream_chunk(n: int, chunk: int) -> dict:
+    """Rows [chunk * STREAM_CHUNK, ...) of case 4, regenerated identically on demand."""
+    rng = np.random.default_rng([SEED, n, chunk])
+    first = chunk * STREAM_CHUNK
+    rows = min(STREAM_CHUNK, n - first)
+    index = np.arange(first, first + rows)
+    amount = rng.integers(100, 10**8, rows)
+    days = rng.integers(0, 365, rows)
+    kind = rng.random(rows)
+    right = amount.copy()
+    edge = kind < 0.05
+    right[edge] += rng.choice([-1, 1], int(edge.sum()))
+    beyond = (kind >= 0.05) & (kind < 0.06)
+    right[beyond] += rng.integers(2, 50_000, int(beyond.sum()))
+    deleted = kind >= 0.999
+    truth = np.where(deleted, LEFT_ONLY, np.where(beyond, BREAK, MATCH))
+    return {"index": index, "amount": amount, "right": right, "days": days,
+            "deleted": deleted, "truth": truth, "order": rng.permutation(rows),
+            "extra": max(1, rows // 1000), "extra_amount": rng.integers(100, 10**6, rows // 1000
+                                                                        or 1)}
+
+
+def _cents_text(cents: np.ndarray) -> list[str]:
+    return [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()]
+
+
+def stream_files(n: int, folder: Path) -> dict:
+    ledger, bank = folder / "ledger.csv", folder / "bank.csv"
+    with ledger.open("w") as lf, bank.open("w") as bf:
+        lf.write("invoice,date,amount\n")
+        bf.write("invoice,date,amount\n")
+        for chunk in range(-(-n // STREAM_CHUNK)):
+            c = _stream_chunk(n, chunk)
+            dates = (DAY0 + c["days"].astype("timedelta64[D]")).astype(str)
+            keys = np.char.add("INV-", np.char.zfill(c["index"].astype(str), 9))
+            pd.DataFrame({"invoice": keys, "date": dates, "amount": _cents_text(c["amount"])}
+                         ).to_csv(lf, header=False, index=False)
+            kept = np.flatnonzero(~c["deleted"])
+            keep = kept[np.argsort(c["order"][kept])]  # the kept rows, shuffled
+            extra = np.char.add("NEW-", np.char.zfill(
+                (c["index"][: c["extra"]]).astype(str), 9))
+            right = pd.DataFrame({
+                "invoice": np.concatenate([keys[keep], extra]),
+                "date": np.concatenate([dates[keep], dates[: c["extra"]]]),
+                "amount": _cents_text(np.concatenate([c["right"][keep], c["extra_amount"]]))})
+            right.to_csv(bf, header=False, index=False)
+    return {"ledger": ledger, "bank": bank, "folder": folder, "rows": n}
+
+
+def engine_stream(data: dict, memory_mb: int) -> tuple[Callable, Callable]:
+    from bots.reconcile.stream import MemoryBudget, reconcile_streams
+    from connectors.recon_report import LineFormat, LinesFile, line_money
+    from connectors.sheets import Column, ColumnType, SheetSchema
+    from connectors.sheets.columnar import stream_table
+
+    schema = SheetSchema(columns=(Column("invoice"), Column("date", ColumnType.DATE),
+                                  Column("amount", ColumnType.MONEY)), number_style="point")
+    budget = MemoryBudget(memory_mb)
+    out = data["folder"] / "lines.parquet"
+
+    def run() -> Any:
+        with LinesFile(out, LineFormat.PARQUET, money=line_money(KEYED_RULES),
+                       scale=2) as lines:
+            return reconcile_streams(stream_table(data["ledger"], schema, budget),
+                                     stream_table(data["bank"], schema, budget), KEYED_RULES,
+                                     budget=budget, lines=lines, workdir=data["folder"])
+
+    def judge(result: Any) -> dict:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(out, columns=["class", "ledger invoice", "bank invoice"])
+        frame = table.to_pandas()
+        verdict = frame["class"].map(_ENGINE_VERDICT).to_numpy(dtype=np.int64)
+        ledger = frame["ledger invoice"].dropna()
+        got = np.full(data["rows"], -1)
+        got[ledger.str.slice(4).astype(np.int64).to_numpy()] = verdict[ledger.index]
+        truth = np.concatenate([_stream_chunk(data["rows"], c)["truth"]
+                                for c in range(-(-data["rows"] // STREAM_CHUNK))])
+        new = frame["bank invoice"].str.startswith("NEW-", na=False).to_numpy()
+        wrong = int((got != truth).sum()) + int((verdict[new] != RIGHT_ONLY).sum())
+        return {"wrong_rows": wrong, "partitions": result.partitions,
+                "lines": len(frame), "memory_mb": memory_mb}
+
+    return run, judge
+
+
+def stream_case(rows: int, memory_mb: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        data = stream_files(rows, Path(folder))
+        sizes = {side: round(data[side].stat().st_size / 2**20, 1) for side in ("ledger", "bank")}
+        result = measure(lambda: engine_stream(data, memory_mb))
+        return {"engine": {**result, "csv_mb": sizes}}
+
+
 # ---- the run -------------------------------------------------------------------------------
 def keyed_case(rows: int, rng: np.random.Generator) -> dict:
     data = keyed_data(rows, rng)
@@ -382,13 +486,19 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--keyed-rows", type=int, default=1_000_000)
     parser.add_argument("--nokey-rows", type=int, default=100_000)
     parser.add_argument("--xlsx-rows", type=int, default=100_000)
-    parser.add_argument("--quick", action="store_true", help="10k/10k/5k rows")
-    parser.add_argument("--cases", default="keyed,nokey,xlsx", help="comma-separated subset")
+    parser.add_argument("--stream-rows", type=int, default=20_000_000)
+    parser.add_argument("--stream-memory-mb", type=int, default=1024)
+    parser.add_argument("--quick", action="store_true", help="10k/10k/5k/20k rows")
+    parser.add_argument("--cases", default="keyed,nokey,xlsx",
+                        help="comma-separated subset of keyed,nokey,xlsx,stream")
     args = parser.parse_args(argv)
     if args.quick:
         args.keyed_rows, args.nokey_rows, args.xlsx_rows = 10_000, 10_000, 5_000
+        args.stream_rows = 20_000
     cases = {"keyed": (keyed_case, args.keyed_rows), "nokey": (nokey_case, args.nokey_rows),
-             "xlsx": (xlsx_case, args.xlsx_rows)}
+             "xlsx": (xlsx_case, args.xlsx_rows),
+             "stream": (lambda rows, _rng: stream_case(rows, args.stream_memory_mb),
+                        args.stream_rows)}
     chosen = args.cases.split(",")
     unknown = set(chosen) - set(cases)
     if unknown:

@@ -92,6 +92,10 @@ class Board:
         self.right = Side(right.reset_index(drop=True), right_roles)
         self._next_link = 0
 
+    @property
+    def links_used(self) -> int:
+        return self._next_link
+
     def new_links(self, count: int) -> np.ndarray:
         links = np.arange(self._next_link, self._next_link + count, dtype=np.int64)
         self._next_link += count

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from bots.reconcile.board import NO_DATE, Board, Side
+from bots.reconcile.columnar import both
 from bots.reconcile.joins import band_pairs, equi_pairs
 from bots.reconcile.keys import Keys, join_keys
 from bots.reconcile.rules import KeyExtract, KeyNormalize, MatchRule, RuleError
@@ -32,10 +34,17 @@ class Candidates:
 def key_parts(side: Side, rows: np.ndarray, on: tuple[str, ...], extract: KeyExtract | None,
               normalize: KeyNormalize) -> list[pd.Series]:
     whole = len(rows) == len(side)  # the first rule sees every row: skip the copies
-    parts = [side.column(c) if whole else side.column(c).iloc[rows] for c in on]
+    columns = {c: side.column(c) if whole else side.column(c).iloc[rows]
+               for c in (*on, *((extract.column,) if extract else ()))}
+    return frame_key_parts(columns, on, extract, normalize)
+
+
+def frame_key_parts(columns: Mapping[str, pd.Series], on: tuple[str, ...],
+                    extract: KeyExtract | None, normalize: KeyNormalize) -> list[pd.Series]:
+    """The key's parts from these columns: the `on` columns, the extracted text, normalized."""
+    parts = [columns[c] for c in on]
     if extract is not None:
-        text = side.column(extract.column)
-        text = (text if whole else text.iloc[rows]).astype("str")
+        text = columns[extract.column].astype("str")
         parts.append(text.str.extract(_one_group(extract.pattern), expand=False))
     if normalize is KeyNormalize.ALNUM_UPPER:
         parts = [_alnum_upper(p) for p in parts]
@@ -111,8 +120,9 @@ def _one_to_one(li: np.ndarray, ri: np.ndarray, n_left: int, n_right: int) -> bo
 
 def grade_pairs(board: Board, rule: MatchRule, li: np.ndarray,
                 ri: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    la = np.take(board.left.amount, li)
-    diff = np.abs(np.take(board.right.amount, ri) - la)
+    la, ra = both(lambda side: np.take(side[0].amount, side[1]), (board.left, li),
+                  (board.right, ri))
+    diff = np.abs(ra - la)
     amount_ok = diff <= rule.amount.limits(la)
     if rule.dates is None and _one_to_one(li, ri, len(board.left), len(board.right)):
         # nothing to rank and no window: skip two random gathers of a million dates

@@ -7,6 +7,7 @@ import pandas as pd
 
 from bots.reconcile.board import Board, Side
 from bots.reconcile.classes import MatchClass
+from bots.reconcile.columnar import both, repeated
 from bots.reconcile.keys import mix_words
 from bots.reconcile.rules import DuplicatePolicy, RuleError
 
@@ -30,24 +31,25 @@ def _suspects(frame: pd.DataFrame, names: list[str]) -> np.ndarray:
                or pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
     if not numeric:
         return np.arange(len(frame))
-    words = []
-    for c in numeric:
-        column = frame[c]
-        values = (column.to_numpy(dtype="datetime64[ns]").view(np.int64)
-                  if pd.api.types.is_datetime64_any_dtype(column.dtype)
-                  else column.astype("Int64").fillna(-(2**63) + 1).to_numpy(dtype=np.int64))
-        words.append(values.view(np.uint64))
+    words = [_word(frame[c]) for c in numeric]
     hashed = mix_words(words, len(frame))
-    ordered = np.sort(hashed)
-    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-    if not len(repeated):  # the usual case, settled by one sort
+    repeats = repeated(hashed)
+    if not len(repeats):  # the usual case, settled by one sort
         return np.zeros(0, np.int64)
-    found = np.minimum(np.searchsorted(repeated, hashed), len(repeated) - 1)
-    return np.flatnonzero(repeated[found] == hashed)
+    found = np.minimum(np.searchsorted(repeats, hashed), len(repeats) - 1)
+    return np.flatnonzero(repeats[found] == hashed)
 
 
-def _mark(board: Board, side: Side, names: list[str]) -> None:
-    rows = _suspects(side.frame, names)
+def _word(column: pd.Series) -> np.ndarray:
+    """One uint64 per row that is equal for equal values (blanks equal to each other)."""
+    if pd.api.types.is_datetime64_any_dtype(column.dtype):
+        return column.to_numpy().view(np.int64).view(np.uint64)  # NaT: int64 min, any unit
+    if isinstance(column.dtype, np.dtype):  # plain int64 (or bool): no blanks, no copy
+        return column.to_numpy(dtype=np.int64).view(np.uint64)
+    return column.astype("Int64").fillna(-(2**63) + 1).to_numpy(dtype=np.int64).view(np.uint64)
+
+
+def _mark(board: Board, side: Side, names: list[str], rows: np.ndarray) -> None:
     if len(rows) < 2:
         return
     subset = side.frame.iloc[rows][names]
@@ -72,5 +74,8 @@ def mark_duplicates(board: Board, policy: DuplicatePolicy) -> None:
     """Every repeat after the first is a duplicate; the first goes on to be matched."""
     if not policy.enabled:
         return
-    for side, columns in ((board.left, policy.left), (board.right, policy.right)):
-        _mark(board, side, _signature(side, columns, policy.ignore))
+    names = [_signature(side, columns, policy.ignore)
+             for side, columns in ((board.left, policy.left), (board.right, policy.right))]
+    suspects = both(lambda k: _suspects((board.left, board.right)[k].frame, names[k]), 0, 1)
+    for k, side in enumerate((board.left, board.right)):
+        _mark(board, side, names[k], suspects[k])

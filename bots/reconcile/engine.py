@@ -6,6 +6,8 @@ whose amount settles two is a group, not an amount break of the first invoice.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, utils
@@ -57,20 +59,35 @@ def reconcile(left: pd.DataFrame, right: pd.DataFrame, rules: RuleSet) -> Reconc
     """
     board = Board(left, right, rules.left, rules.right)
     mark_duplicates(board, rules.duplicates)
-    deferred: list[tuple[int, MatchRule, Candidates]] = []
-    for index, rule in enumerate(rules.rules):
+    deferred = run_rules(board, rules, range(len(rules.rules)))
+    finish_cascade(board, rules, deferred)
+    return Reconciliation(board.left, board.right, rules)
+
+
+Deferred = list[tuple[int, MatchRule, Candidates]]
+
+
+def run_rules(board: Board, rules: RuleSet, indexes: Iterable[int]) -> Deferred:
+    """The pairwise rules `indexes` in order; returns their break candidates, decided last."""
+    deferred: Deferred = []
+    for index in indexes:
+        rule = rules.rules[index]
         found = candidates(board, rule)
         good = found.grade <= WITHIN
         _decide(board, found.take(good), index, _tie_break(board, rule))
         if rule.breaks:
             deferred.append((index, rule, found.take(~good)))
+    return deferred
+
+
+def finish_cascade(board: Board, rules: RuleSet, deferred: Deferred) -> None:
+    """Groups, then the deferred breaks among rows still free, then missing rows."""
     if rules.group is not None:
         _groups(board, rules)
     for index, rule, found in deferred:
         free = (board.left.cls[found.left] == UNSET) & (board.right.cls[found.right] == UNSET)
         _decide(board, found.take(free), index, _tie_break(board, rule))
     board.finish()
-    return Reconciliation(board.left, board.right, rules)
 
 
 def _groups(board: Board, rules: RuleSet) -> None:

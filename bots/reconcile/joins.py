@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bots.reconcile.columnar import both, sort_u64
 from bots.reconcile.keys import Keys, dense_codes, same_key
 from bots.reconcile.rules import RuleError
 
@@ -33,33 +34,43 @@ def _guard(lo: np.ndarray, hi: np.ndarray, what: str) -> None:
 def _sorted(hashes: np.ndarray, rows: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
     """The rows' hashes sorted (top bits only) and the rows in that order.
 
-    Packing the row number into the low bits lets one `np.sort` stand in for an
-    `argsort`, which is ~3x slower; the lost hash bits only add candidate pairs that
-    the exact word comparison then drops.
+    Packing the row number into the low bits lets one sort stand in for an `argsort`,
+    which is ~3x slower; the lost hash bits only add candidate pairs that the exact
+    word comparison then drops.
     """
     values = hashes if len(rows) == len(hashes) else hashes[rows]
     packed = (values >> np.uint64(bits)) << np.uint64(bits)
     packed |= np.arange(len(rows), dtype=np.uint64)
-    packed.sort()
+    packed = sort_u64(packed)
     order = (packed & np.uint64((1 << bits) - 1)).astype(np.int64)
     return packed >> np.uint64(bits), order if len(rows) == len(hashes) else np.take(rows, order)
+
+
+def _search(sorted_values: np.ndarray, probes: np.ndarray, side: str) -> np.ndarray:
+    """`np.searchsorted` with the (sorted) probes split in two halves searched side by side."""
+    if len(probes) < 100_000:
+        return np.searchsorted(sorted_values, probes, side=side)
+    half = len(probes) // 2
+    first, second = both(lambda part: np.searchsorted(sorted_values, part, side=side),
+                         probes[:half], probes[half:])
+    return np.concatenate([first, second])
 
 
 def equi_pairs(left: Keys, right: Keys, what: str) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of rows with equal keys, exactly: pairs of equal hashes are checked word by word."""
     bits = max(1, max(len(left.valid), len(right.valid)).bit_length())
-    probe, lorder = _sorted(left.hashes, np.flatnonzero(left.valid), bits)
-    sorted_hashes, rorder = _sorted(right.hashes, np.flatnonzero(right.valid), bits)
-    lo = np.searchsorted(sorted_hashes, probe, side="left")
+    (probe, lorder), (sorted_hashes, rorder) = both(
+        lambda keys: _sorted(keys.hashes, np.flatnonzero(keys.valid), bits), left, right)
+    lo = _search(sorted_hashes, probe, "left")
     if len(sorted_hashes) and not np.any(sorted_hashes[1:] == sorted_hashes[:-1]):
         # unique right keys (the usual case): a hit is one row, no second search
         hit = sorted_hashes[np.minimum(lo, len(sorted_hashes) - 1)] == probe
         hi = lo + hit
     else:
-        hi = np.searchsorted(sorted_hashes, probe, side="right")
+        hi = _search(sorted_hashes, probe, "right")
     _guard(lo, hi, what)
     rows, cols = expand(lo, hi)
-    li, ri = np.take(lorder, rows), np.take(rorder, cols)
+    li, ri = both(lambda side: np.take(*side), (lorder, rows), (rorder, cols))
     same = same_key(left, right, li, ri)
     return (li, ri) if same.all() else (li[same], ri[same])
 

@@ -1,12 +1,12 @@
 """Exact join keys at hash speed.
 
-Each key part becomes a matrix of uint64 words that holds its exact value (the UTF-8
-bytes of a string and its length, or an integer), and the parts are mixed into one
-64-bit hash per row. Joins run on the hash; afterwards every candidate pair's words are
-compared and unequal pairs dropped, so a hash collision costs a few extra candidates but
-can never produce a wrong pair. Hashing the bytes of pandas' Arrow strings is ~4x
-faster than `pd.factorize` on two million distinct keys, most of the keyed budget.
-Keys longer than 63 bytes take `exact_keys` (factorizing) instead.
+Each key part holds its exact value: an integer or a short string (up to 7 bytes) as
+one uint64 word (its bytes and length), a longer string as a polars Series over the
+Arrow text. The parts are mixed into one 64-bit hash per row (a long string enters by
+polars' hash of it). Joins run on the hash; afterwards every candidate pair's exact
+values are compared and unequal pairs dropped, so a hash collision costs a few extra
+candidates but can never produce a wrong pair. polars hashes a million Arrow strings
+in ~5 ms and gathers them for the comparison ~3x faster than numpy gathers byte words.
 """
 
 from __future__ import annotations
@@ -15,10 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+from bots.reconcile.columnar import both, polars_usable
 
 _SEED = np.uint64(0x243F6A8885A308D3)
 _PRIME = np.uint64(0x9E3779B97F4A7C15)
-_MAX_WIDTH = 63  # bytes; the length takes one more, and 64 keeps the word matrix small
+_MAX_WIDTH = 7  # bytes; the length takes the eighth: one word, no hashing of bytes needed
+_SEEDS = (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344)
 
 
 @dataclass(frozen=True)
@@ -30,7 +35,7 @@ class Keys:
     """
 
     hashes: np.ndarray
-    words: tuple[np.ndarray, ...]
+    words: tuple[np.ndarray | pl.Series, ...]
     valid: np.ndarray
 
 
@@ -44,21 +49,25 @@ def mix_words(columns: list[np.ndarray], n: int) -> np.ndarray:
     return h
 
 
-def _columns(matrix: np.ndarray) -> list[np.ndarray]:
-    return [np.ascontiguousarray(matrix[:, j]) for j in range(matrix.shape[1])]
+def _exact(part: np.ndarray | pl.Series) -> list[np.ndarray | pl.Series]:
+    if isinstance(part, pl.Series):
+        return [part]
+    return [np.ascontiguousarray(part[:, j]) for j in range(part.shape[1])]
+
+
+def _arrow_text(values: pd.Series) -> pa.Array:
+    array = pa.array(values.astype("str"), from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
 
 
 def _utf8(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(utf-8 data, int64 offsets, valid): from Arrow buffers when pandas keeps them."""
-    text = values.astype("str")
-    try:
-        import pyarrow as pa
-    except ImportError:  # pandas works without pyarrow; this path is just slower
-        return _utf8_python(text)
-    array = pa.array(text, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    array = array.cast(pa.large_string())
+    return _buffers(_arrow_text(values))
+
+
+def _buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     _, offsets_buf, data_buf = array.buffers()
     offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, np.uint8)
@@ -106,8 +115,8 @@ def _words(raw: tuple[np.ndarray, np.ndarray, np.ndarray], width: int) -> tuple[
     return np.ascontiguousarray(matrix).view(np.uint64), valid
 
 
-class _TooWide(Exception):
-    """A key too long for word matrices: take the exact path."""
+class _NoPolars(Exception):
+    """Long strings where polars cannot run (a forked child): take the factorizing path."""
 
 
 def _is_int(series: pd.Series) -> bool:
@@ -132,12 +141,13 @@ def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple, tuple]:
             ints = s.astype("Int64").fillna(0).to_numpy(dtype=np.int64)
             pair.append((ints.view(np.uint64).reshape(-1, 1), valid))
         return pair[0], pair[1]
-    lraw, rraw = _utf8(_as_text(left)), _utf8(_as_text(right))
-    longest = max(_longest(lraw), _longest(rraw))
-    if longest > _MAX_WIDTH:
-        raise _TooWide
-    width = -(-(longest + 1) // 8) * 8  # + 1: room for the length byte
-    return _words(lraw, width), _words(rraw, width)
+    ltext, rtext = _arrow_text(_as_text(left)), _arrow_text(_as_text(right))
+    lraw, rraw = _buffers(ltext), _buffers(rtext)
+    if max(_longest(lraw), _longest(rraw)) > _MAX_WIDTH:
+        if not polars_usable():
+            raise _NoPolars
+        return tuple((pl.Series(text), raw[2]) for text, raw in ((ltext, lraw), (rtext, rraw)))
+    return both(lambda raw: _words(raw, 8), lraw, rraw)
 
 
 def _days(series: pd.Series) -> pd.Series:
@@ -153,14 +163,18 @@ def join_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys
     try:
         parts = [_part_words(lp.reset_index(drop=True), rp.reset_index(drop=True))
                  for lp, rp in zip(left, right, strict=True)]
-    except _TooWide:
+    except _NoPolars:
         return exact_keys(left, right)
-    sides = []
-    for side, n in ((0, nl), (1, nr)):
-        words = [column for p in parts for column in _columns(p[side][0])]
+
+    def side_keys(side: int) -> Keys:
+        words = [column for p in parts for column in _exact(p[side][0])]
         valid = np.logical_and.reduce([p[side][1] for p in parts])
-        sides.append(Keys(mix_words(words, n), tuple(words), valid))
-    return sides[0], sides[1]
+        mixed = [w.hash(*_SEEDS).to_numpy() if isinstance(w, pl.Series) else w for w in words]
+        if len(words) == 1 and isinstance(words[0], pl.Series):
+            return Keys(mixed[0], tuple(words), valid)  # polars' hash is mixed already
+        return Keys(mix_words(mixed, (nl, nr)[side]), tuple(words), valid)
+
+    return both(side_keys, 0, 1)
 
 
 def exact_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Keys]:
@@ -176,16 +190,27 @@ def exact_keys(left: list[pd.Series], right: list[pd.Series]) -> tuple[Keys, Key
         codes = pd.factorize(codes)[0].astype(np.int64)
     words = codes.view(np.uint64)
     left_words, right_words = words[:nl].copy(), words[nl:].copy()
-    return (Keys(left_words, (left_words,), valid[:nl]),
-            Keys(right_words, (right_words,), valid[nl:]))
+    # the join sorts on the top bits of the hash: small codes must be spread over all 64
+    return (Keys(mix_words([left_words], nl), (left_words,), valid[:nl]),
+            Keys(mix_words([right_words], len(right_words)), (right_words,), valid[nl:]))
 
 
 def same_key(left: Keys, right: Keys, li: np.ndarray, ri: np.ndarray) -> np.ndarray:
     """Per candidate pair: are the exact keys equal (not just the hashes)?"""
+    lwords, rwords = both(lambda side: [_gather(w, side[1]) for w in side[0].words],
+                          (left, li), (right, ri))
     differ = np.zeros(len(li), dtype=np.uint64)
-    for lw, rw in zip(left.words, right.words, strict=True):
-        differ |= np.take(lw, li) ^ np.take(rw, ri)
-    return differ == 0
+    same = np.ones(len(li), bool)
+    for lw, rw in zip(lwords, rwords, strict=True):
+        if isinstance(lw, pl.Series):
+            same &= (lw == rw).fill_null(False).to_numpy()
+        else:
+            differ |= lw ^ rw
+    return same & (differ == 0)
+
+
+def _gather(exact: np.ndarray | pl.Series, rows: np.ndarray) -> np.ndarray | pl.Series:
+    return exact.gather(rows) if isinstance(exact, pl.Series) else np.take(exact, rows)
 
 
 def dense_codes(left: Keys, right: Keys) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bots.reconcile.board import Side
-from bots.reconcile.classes import MatchClass
+from bots.reconcile.classes import UNSET, MatchClass
 from bots.reconcile.rules import RuleSet
 
 SideName = Literal["left", "right"]
@@ -89,8 +89,8 @@ class Reconciliation:
         """One line per pair, and one per row that is not in a pair; both sides' columns."""
         left, right = self.left, self.right
         lpos, rpos = _line_positions(left, right)
-        cls = np.where(lpos >= 0, left.cls[np.maximum(lpos, 0)], right.cls[np.maximum(rpos, 0)])
-        link = np.where(lpos >= 0, left.link[np.maximum(lpos, 0)], right.link[np.maximum(rpos, 0)])
+        cls = np.where(lpos >= 0, _at(left.cls, lpos), _at(right.cls, rpos))
+        link = np.where(lpos >= 0, _at(left.link, lpos), _at(right.link, rpos))
         # lines of a link stay together, in the order of their first left row (else right)
         first = np.where(lpos >= 0, lpos, len(left) + rpos)
         anchor = np.full(int(link.max()) + 1 if len(link) else 0, np.iinfo(np.int64).max)
@@ -101,17 +101,24 @@ class Reconciliation:
         rrule = self.rule_of("right").to_numpy()
         out = pd.DataFrame({
             "class": pd.Categorical.from_codes(cls, dtype=_CATEGORIES),
-            "rule": np.where(lpos >= 0, lrule[np.maximum(lpos, 0)], rrule[np.maximum(rpos, 0)]),
+            "rule": np.where(lpos >= 0, _at(lrule, lpos), _at(rrule, rpos)),
             "link": link,
         })
         llabel, rlabel = self.labels()
         out = pd.concat([out, _gather(left, lpos, llabel), _gather(right, rpos, rlabel)], axis=1)
         both = (lpos >= 0) & (rpos >= 0)
-        diff = right.amount[np.maximum(rpos, 0)] - left.amount[np.maximum(lpos, 0)]
+        diff = _at(right.amount, rpos) - _at(left.amount, lpos)
         out["difference"] = pd.array(np.where(both, diff, 0), dtype="Int64")
         out.loc[~both, "difference"] = pd.NA
         out["note"] = _notes(self, lpos, rpos)
         return out
+
+
+def _at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """values[positions] where positions >= 0; a filler elsewhere (and for an empty side)."""
+    if not len(values):
+        return np.zeros(len(positions), dtype=values.dtype)
+    return values[np.maximum(positions, 0)]
 
 
 def _sum_by(codes: np.ndarray, amounts: np.ndarray) -> np.ndarray:
@@ -127,7 +134,9 @@ def _line_positions(left: Side, right: Side) -> tuple[np.ndarray, np.ndarray]:
     rp = np.flatnonzero(rpair)[np.argsort(right.link[rpair], kind="stable")]
     if not np.array_equal(left.link[lp], right.link[rp]):
         raise AssertionError("a pair link without exactly one row on each side")
-    lone_l, lone_r = np.flatnonzero(~lpair), np.flatnonzero(~rpair)
+    # rows no step has classified yet (a streamed pass's first phase) are not lines yet
+    lone_l = np.flatnonzero(~lpair & (left.cls != UNSET))
+    lone_r = np.flatnonzero(~rpair & (right.cls != UNSET))
     lpos = np.concatenate([lp, lone_l, np.full(len(lone_r), -1)])
     rpos = np.concatenate([rp, np.full(len(lone_l), -1), lone_r])
     return lpos.astype(np.int64), rpos.astype(np.int64)
@@ -150,7 +159,7 @@ def _gather(side: Side, positions: np.ndarray, label: str) -> pd.DataFrame:
 def _notes(result: Reconciliation, lpos: np.ndarray, rpos: np.ndarray) -> np.ndarray:
     notes = np.full(len(lpos), "", dtype=object)
     for side, positions in ((result.left, lpos), (result.right, rpos)):
-        rows = np.flatnonzero((positions >= 0) & (side.ref[np.maximum(positions, 0)] >= 0))
+        rows = np.flatnonzero((positions >= 0) & (_at(side.ref, positions) >= 0))
         originals = side.ref[positions[rows]]
         numbers = (side.frame["source_row"].to_numpy()[originals]
                    if "source_row" in side.frame.columns else originals + 1)
