@@ -1,0 +1,28 @@
+"""Customer addresses: mail validated (email-validator), phone numbers to E.164 (phonenumbers)."""
+
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from bots.errors import BusinessError
+
+
+def normalize_email(text: str) -> str:
+    """The address in its normal form; a BusinessError naming it when it is not one."""
+    try:
+        return validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise BusinessError(f"not a valid mail address {text!r}: {exc}",
+                            reason="invalid_address") from None
+
+
+def normalize_phone(text: str, default_region: str = "ES") -> str:
+    """+34600123456 from "600 12 34 56" (a number without +prefix is read in default_region)."""
+    try:
+        number = phonenumbers.parse(text.strip(), default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise BusinessError(f"not a phone number {text!r}: {exc}", reason="invalid_phone") from None
+    if not phonenumbers.is_valid_number(number):
+        raise BusinessError(f"not a valid phone number {text!r}", reason="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
