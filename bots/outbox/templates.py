@@ -122,7 +122,7 @@ class Templates:
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in self.folders]),
             undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
             autoescape=lambda name: name is not None and ".html" in name,
-            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+            keep_trailing_newline=True, lstrip_blocks=True)
         env.install_gettext_translations(self._translations(locale), newstyle=True)  # type: ignore[attr-defined]
         env.filters["money"] = lambda value, currency="EUR": money(value, currency, locale)
         env.filters["date"] = lambda value, form="long": _date(value, form, locale)

@@ -80,31 +80,37 @@ def compose_mail(templates: Templates, *, case: str, template: str, step: str, t
     key = idempotency_key(case, template, step, ChannelKind.MAIL)
     message_id = message_id_for(key, case, from_header)
     subject = reply_subject(thread.subject) if thread is not None else rendered.subject or ""
-    mime = EmailMessage(policy=policy.SMTP)
-    mime["From"] = from_header
-    mime["To"] = Address(addr_spec=address)
-    mime["Subject"] = subject
-    mime["Date"] = format_datetime(now)
-    mime["Message-ID"] = message_id
     thread_ids: Sequence[str] = ()
     if thread is not None:
         thread_ids = (*thread.references, thread.message_id)
-        mime["In-Reply-To"] = thread.message_id
-        mime["References"] = " ".join(dict.fromkeys(thread_ids))
-    mime["Content-Language"] = rendered.locale.replace("_", "-")
-    mime["Auto-Submitted"] = "auto-generated"
-    mime["X-Case-Reference"] = case
-    mime.set_content(rendered.text or "", subtype="plain", charset="utf-8",
-                     cte="quoted-printable")
-    if rendered.html is not None:
-        mime.add_alternative(rendered.html, subtype="html", charset="utf-8",
-                             cte="quoted-printable")
-        mime.set_boundary(f"=_alt_{key}")
+    headers = [("From", from_header), ("To", Address(addr_spec=address)), ("Subject", subject),
+               ("Date", format_datetime(now)), ("Message-ID", message_id)]
+    if thread is not None:
+        headers += [("In-Reply-To", thread.message_id),
+                    ("References", " ".join(dict.fromkeys(thread_ids)))]
+    headers += [("Content-Language", rendered.locale.replace("_", "-")),
+                ("Auto-Submitted", "auto-generated"), ("X-Case-Reference", case)]
+    mime = _body(rendered.text or "", rendered.html, boundary=f"=_alt_{key}")
+    # set_content writes the MIME headers first; ours go in front of them, in this order
+    body_headers = list(mime.items())
+    for name, _value in body_headers:
+        del mime[name]
+    for name, value in [*headers, *body_headers]:
+        mime[name] = value
     return OutboundMessage(
         case=case, template=template, step=step, channel=ChannelKind.MAIL, to=address,
         locale=rendered.locale, content=mime.as_bytes().decode("ascii"), subject=subject,
         sender=from_header, message_id=message_id, thread_ids=tuple(dict.fromkeys(thread_ids)),
         customer=customer or address, tz=tz)
+
+
+def _body(text: str, html: str | None, *, boundary: str) -> EmailMessage:
+    mime = EmailMessage(policy=policy.SMTP)
+    mime.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        mime.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+        mime.set_boundary(boundary)
+    return mime
 
 
 class MaildirArchive:
