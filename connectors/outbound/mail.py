@@ -4,8 +4,8 @@
                  sender=..., thread=Thread(...))   -> OutboundMessage (the MIME text inside)
 
 The message is built once, when it is written to the outbox, and sent byte for byte as
-built: Message-ID, Date and the MIME boundary are derived from its idempotency key, so a
-retry after a crash sends the same message. A reply to the customer's mail (`thread`)
+built, so a retry after a crash sends the same message (same Message-ID and Date; the
+MIME boundary is derived from the idempotency key). A reply to the customer's mail (`thread`)
 comes from the address they wrote to, with `Re:` on their subject, In-Reply-To and
 References. Headers: From, To, Subject, Date, Message-ID, [In-Reply-To, References],
 Content-Language, Auto-Submitted (RFC 3834: our mail is automated, so auto-responders do
@@ -23,6 +23,7 @@ import mailbox
 import re
 import smtplib
 import ssl
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -65,9 +66,11 @@ def reply_subject(subject: str) -> str:
 
 
 def message_id_for(key: str, case: str, sender: str) -> str:
+    """Unique worldwide (a random part: another store may reuse the case reference), and
+    recorded with the message, so a resend after a crash carries the same one."""
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     local = re.sub(r"[^A-Za-z0-9.-]", "-", case)[:60]
-    return f"<{key}.{local}@{domain}>"
+    return f"<{key[:16]}.{uuid.uuid4().hex[:16]}.{local}@{domain}>"
 
 
 def compose_mail(templates: Templates, *, case: str, template: str, step: str, to: str,
