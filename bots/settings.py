@@ -83,6 +83,8 @@ class OutboundSmtpSettings(BaseModel):
     username: str | None = None
     password: SecretStr | None = None
     timeout_seconds: float = Field(default=20, gt=0)
+    ca_file: Path | None = Field(default=None, description="CA certificates to trust for "
+                                 "TLS besides the system's (an internal relay's own CA)")
     archive_bcc: str | None = Field(default=None, description="a copy of every message to this "
                                     "address, in the same SMTP transaction")
     archive_maildir: Path | None = Field(default=None, description="the Maildir that copy lands "

@@ -145,13 +145,14 @@ class SmtpChannel:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
         if s.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(s.host or "", s.port, timeout=s.timeout_seconds,
-                                                    context=ssl.create_default_context())
+                                                    context=context)
         else:
             client = smtplib.SMTP(s.host or "", s.port, timeout=s.timeout_seconds)
             if s.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
         if s.username and s.password is not None:
             client.login(s.username, s.password.get_secret_value())
         return client

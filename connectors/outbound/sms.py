@@ -7,6 +7,7 @@ the same two calls under other names, so another provider is another small adapt
                                 "client_ref": "<idempotency key>"}
                           header Authorization: Bearer <token> (when one is set)
                           2xx -> JSON {"id": "..."}; 5xx, 408, 429 -> try later;
+                          401, 403 -> our credentials: try later (the number is fine);
                           other 4xx -> refused (a bad number)
     GET  {url}/messages?client_ref=KEY   -> {"messages": [...]}: was it received?
 
@@ -32,7 +33,7 @@ from bots.outbox import (
 from bots.settings import SmsGatewaySettings
 from connectors.outbound.addresses import normalize_phone
 
-RETRYABLE = {408, 429}
+RETRYABLE = {401, 403, 408, 429}
 
 
 def compose_sms(templates: Templates, *, case: str, template: str, step: str, to: str,
