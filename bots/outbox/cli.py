@@ -65,14 +65,17 @@ def outbox(
     summary = Table(*counts)
     summary.add_row(*[str(n) for n in counts.values()])
     console.print(summary)
-    table = Table("id", "case", "template", "channel", "to", "state", "attempts", "when",
-                  "reason")
+    table = Table("id")
+    for name in ("case", "channel", "state", "when"):
+        table.add_column(name, no_wrap=True)
+    for name in ("to", "tries", "reason", "template/step"):
+        table.add_column(name)
     tz = get_settings().tz
     for row in rows:
         when = row.sent_at or row.not_before or row.created_at
-        table.add_row(str(row.id), row.case, f"{row.template}/{row.step}", str(row.channel),
-                      row.to, str(row.state), str(row.attempts),
-                      when.astimezone(tz).strftime("%Y-%m-%d %H:%M"), row.reason or "")
+        table.add_row(str(row.id), row.case, str(row.channel), str(row.state),
+                      when.astimezone(tz).strftime("%Y-%m-%d %H:%M"), row.to,
+                      str(row.attempts), row.reason or "", f"{row.template}/{row.step}")
     console.print(table)
 
 
