@@ -196,7 +196,9 @@ class Sender:
             stop=stop_after_attempt(self.tries_now),
             wait=wait_exponential(multiplier=self.first_wait, max=30),
             retry=retry_if_exception_type(TemporaryFailure), sleep=self.clock.sleep,
-            reraise=True)
+            # the lease covers one try at a time: another sender must never take a
+            # message over (and look it up as undelivered) while a slow try is under way
+            before=lambda _state: self._renew(message), reraise=True)
         try:
             provider_id = retrying(channel.send, message)
         except PermanentFailure as exc:
@@ -219,6 +221,13 @@ class Sender:
         report.sent += 1
         logger.info("outbox {} sent by {} to {} ({}, {})", message.id, message.channel,
                     message.to, message.case, message.template)
+
+    def _renew(self, message: StoredMessage) -> None:
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            conn.execute(M.update().where(
+                M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
+            ).values(lease_expires_at=now + self.lease))
 
     def _settle(self, message: StoredMessage, state: DeliveryState, *, reason: str | None,
                 error: str | None = None, not_before: datetime | None = None,

@@ -11,10 +11,12 @@ from bots.errors import BusinessError
 def normalize_email(text: str) -> str:
     """The address in its normal form; a BusinessError naming it when it is not one."""
     try:
-        return validate_email(text.strip(), check_deliverability=False).normalized
+        # no SMTPUTF8: every relay must be able to take the message as built (ASCII headers)
+        found = validate_email(text.strip(), check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise BusinessError(f"not a valid mail address {text!r}: {exc}",
                             reason="invalid_address") from None
+    return found.ascii_email or found.normalized  # an IDN domain in its punycode form
 
 
 def normalize_phone(text: str, default_region: str = "ES") -> str:
