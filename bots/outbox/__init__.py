@@ -7,27 +7,27 @@
     parse_dsn(raw) / mark_bounced()   a bounce marks the message bounced, the address failing
 
 Channels (SMTP, an SMS gateway), addresses and MIME are in `connectors.outbound`.
+Names are imported on first use: every work item imports this package, and a scheduled
+child process should not pay for Jinja2 and Babel unless it sends.
 """
 
 from __future__ import annotations
 
-from bots.outbox.dsn import DsnReport, mark_bounced, parse_dsn
-from bots.outbox.model import (
-    Channel,
-    ChannelKind,
-    DeliveryFailure,
-    DeliveryState,
-    OutboundMessage,
-    OutboxError,
-    PermanentFailure,
-    StoredMessage,
-    TemplateError,
-    TemporaryFailure,
-)
-from bots.outbox.rules import QuietHours, RateLimit, Rules
-from bots.outbox.sender import Sender, SendReport
-from bots.outbox.store import enqueue, enqueue_many, list_messages, opt_in, opt_out
-from bots.outbox.templates import Rendered, Templates
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "DsnReport": "dsn", "mark_bounced": "dsn", "parse_dsn": "dsn",
+    "Channel": "model", "ChannelKind": "model", "DeliveryFailure": "model",
+    "DeliveryState": "model", "OutboundMessage": "model", "OutboxError": "model",
+    "PermanentFailure": "model", "StoredMessage": "model", "TemplateError": "model",
+    "TemporaryFailure": "model",
+    "QuietHours": "rules", "RateLimit": "rules", "Rules": "rules",
+    "SendReport": "sender", "Sender": "sender",
+    "enqueue": "store", "enqueue_many": "store", "list_messages": "store", "opt_in": "store",
+    "opt_out": "store",
+    "Rendered": "templates", "Templates": "templates",
+}
 
 __all__ = [
     "Channel", "ChannelKind", "DeliveryFailure", "DeliveryState", "DsnReport",
@@ -36,3 +36,32 @@ __all__ = [
     "Templates", "TemporaryFailure", "enqueue", "enqueue_many", "list_messages",
     "mark_bounced", "opt_in", "opt_out", "parse_dsn",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bots.outbox' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"bots.outbox.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+if TYPE_CHECKING:
+    from bots.outbox.dsn import DsnReport, mark_bounced, parse_dsn
+    from bots.outbox.model import (
+        Channel,
+        ChannelKind,
+        DeliveryFailure,
+        DeliveryState,
+        OutboundMessage,
+        OutboxError,
+        PermanentFailure,
+        StoredMessage,
+        TemplateError,
+        TemporaryFailure,
+    )
+    from bots.outbox.rules import QuietHours, RateLimit, Rules
+    from bots.outbox.sender import Sender, SendReport
+    from bots.outbox.store import enqueue, enqueue_many, list_messages, opt_in, opt_out
+    from bots.outbox.templates import Rendered, Templates

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from bots.clock import SystemClock, as_utc
@@ -24,7 +23,10 @@ M = outbox_messages
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING in the store's dialect."""
-    dialect = sqlite if conn.dialect.name == "sqlite" else postgresql
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects import sqlite as dialect
+    else:
+        from sqlalchemy.dialects import postgresql as dialect  # type: ignore[no-redef]
     return dialect.insert(table).on_conflict_do_nothing()
 
 

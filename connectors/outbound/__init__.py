@@ -7,12 +7,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bots.outbox import Channel, ChannelKind, Templates
+from bots.outbox.model import Channel, ChannelKind
 from bots.settings import Settings
 from connectors.outbound.addresses import normalize_email, normalize_phone
 from connectors.outbound.mail import MaildirArchive, SmtpChannel, Thread, compose_mail
 from connectors.outbound.sms import SmsGatewayChannel, compose_sms
+
+if TYPE_CHECKING:
+    from bots.outbox.templates import Templates
 
 
 def channels_from_settings(settings: Settings) -> dict[ChannelKind, Channel]:
@@ -26,6 +30,8 @@ def channels_from_settings(settings: Settings) -> dict[ChannelKind, Channel]:
 
 def templates_for(settings: Settings, shipped: Path) -> Templates:
     """The user's folder (RPA_OUTBOX__TEMPLATES_DIR) first, then the shipped templates."""
+    from bots.outbox.templates import Templates
+
     folders = [settings.outbox.templates_dir, shipped] if settings.outbox.templates_dir else [shipped]
     return Templates([f for f in folders if f is not None],
                      default_locale=settings.outbox.default_locale)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from bots.errors import BusinessError
+
+# phonenumbers and email_validator are imported where used: a scheduled child process that
+# never writes to a customer should not pay for them at start-up.
 
 
 def normalize_email(text: str) -> str:
     """The address in its normal form; a BusinessError naming it when it is not one."""
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # no SMTPUTF8: every relay must be able to take the message as built (ASCII headers)
         found = validate_email(text.strip(), check_deliverability=False, allow_smtputf8=False)
@@ -21,6 +23,8 @@ def normalize_email(text: str) -> str:
 
 def normalize_phone(text: str, default_region: str = "ES") -> str:
     """+34600123456 from "600 12 34 56" (a number without +prefix is read in default_region)."""
+    import phonenumbers
+
     try:
         number = phonenumbers.parse(text.strip(), default_region)
     except phonenumbers.NumberParseException as exc:

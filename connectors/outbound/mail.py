@@ -33,19 +33,21 @@ from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from email.utils import format_datetime, parseaddr
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bots.outbox import (
     ChannelKind,
     OutboundMessage,
     PermanentFailure,
     StoredMessage,
-    Templates,
     TemporaryFailure,
 )
 from bots.outbox.model import idempotency_key
 from bots.settings import OutboundSmtpSettings
 from connectors.outbound.addresses import normalize_email
+
+if TYPE_CHECKING:
+    from bots.outbox import Templates
 
 _RE = re.compile(r"^\s*((re|aw|rv|sv)\s*:\s*)+", re.IGNORECASE)
 

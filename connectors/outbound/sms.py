@@ -18,20 +18,22 @@ is looked up instead of being repeated.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from bots.outbox import (
     ChannelKind,
     OutboundMessage,
     PermanentFailure,
     StoredMessage,
-    Templates,
     TemporaryFailure,
 )
 from bots.settings import SmsGatewaySettings
 from connectors.outbound.addresses import normalize_phone
+
+if TYPE_CHECKING:
+    import httpx
+
+    from bots.outbox import Templates
 
 RETRYABLE = {401, 403, 408, 429}
 
@@ -51,6 +53,8 @@ class SmsGatewayChannel:
     kind = ChannelKind.SMS
 
     def __init__(self, settings: SmsGatewaySettings, *, client: httpx.Client | None = None) -> None:
+        import httpx  # here: importing it costs a scheduled child process ~0.1 s
+
         if not settings.url:
             raise ValueError("no SMS gateway URL (RPA_OUTBOX__SMS__URL)")
         self.settings = settings
@@ -61,6 +65,8 @@ class SmsGatewayChannel:
                                              timeout=settings.timeout_seconds)
 
     def send(self, message: StoredMessage) -> str | None:
+        import httpx
+
         body = {"to": message.to, "from": message.sender or self.settings.sender,
                 "text": message.content, "client_ref": message.key}
         try:
@@ -78,6 +84,8 @@ class SmsGatewayChannel:
         raise PermanentFailure(text, code=response.status_code)
 
     def lookup(self, message: StoredMessage) -> bool | None:
+        import httpx
+
         try:
             response = self.client.get("/messages", params={"client_ref": message.key})
             response.raise_for_status()

@@ -15,10 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bots.clock import Clock, SystemClock
-from bots.outbox import OutboundMessage, Templates
 from bots.settings import Settings, get_settings
 from connectors.outbound import (
     compose_mail,
@@ -28,6 +27,9 @@ from connectors.outbound import (
     templates_for,
 )
 from recipes.invoice_adjustments.requests import AdjustmentRequest
+
+if TYPE_CHECKING:
+    from bots.outbox import OutboundMessage, Templates
 
 MESSAGES = Path(__file__).with_name("messages")
 TEMPLATE = "adjustment_applied"
