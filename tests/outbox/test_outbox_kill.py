@@ -20,10 +20,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bots.audit import verify
 from bots.outbox import list_messages
+from bots.store.schema import work_items
 from demo.customer_mailbox import CustomerMailbox
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +64,7 @@ def test_sigkill_twenty_times_every_message_sent_exactly_once(
     kills = KILLS[:]
     rng.shuffle(kills)
     marker, ready = tmp_path / "paused.marker", tmp_path / "ready.marker"
-    outcomes = Counter()
+    outcomes: Counter[str] = Counter()
     for n, kill in enumerate(kills):
         marker.unlink(missing_ok=True)
         ready.unlink(missing_ok=True)
@@ -84,6 +86,9 @@ def test_sigkill_twenty_times_every_message_sent_exactly_once(
     assert last.returncode == 0, f"seed {seed}\n{logs[-4000:]}"
 
     cases = [f"CASE-{run:02d}-{n}" for run in range(len(kills) + 1) for n in range(PER_RUN)]
+    with store.connect() as conn:
+        states = Counter(conn.execute(sa.select(work_items.c.state)).scalars())
+    assert states == {"done": len(cases)}, f"seed {seed}: {states}"
     rows = list_messages(store, limit=None)
     assert len(rows) == len(cases), f"seed {seed}"
     assert {m.state for m in rows} == {"sent"}, f"seed {seed}: {Counter(m.state for m in rows)}"
