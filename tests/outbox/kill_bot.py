@@ -3,9 +3,9 @@
     python kill_bot.py SMTP_PORT MAILDIR RUN COUNT [pause]
 
 Puts COUNT new items of its own (CASE-RUN-k) beside those earlier runs left, reads "go"
-on stdin (so a restart costs no start-up time in the kill's clock), and for each claimed item records it done with a
-mail staged (the outcome's commit), then runs the sender. Until every item is done and
-every message settled. With `pause` given as `commit:N` or `send:N`, it writes a marker
+on stdin (start-up stays out of the kill's clock), and for each claimed item records it
+done with a mail staged (the outcome's commit), then runs the sender; until every item
+is done and every message settled. With `pause` given as `commit:N` or `send:N`, it writes a marker
 file and sleeps after its N-th outcome commit / after the N-th send was accepted by the
 server and before the sender records it: the test kills it right there.
 """
