@@ -130,10 +130,12 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
     from bots.reports import write_run_report
     from bots.settings import get_settings, reset_settings
     from bots.store import open_store
+    from demo.customer_mailbox import CustomerMailbox
     from demo.portal import PortalConfig, PortalServer
     from demo.samples.invoices import seed_invoices, write_adjustment_requests
     from demo.samples.reconcile import write_reconcile_samples
     from demo.samples.sales import write_sales_workbook
+    from demo.sms_gateway import SmsGateway
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     folder = get_settings().data_dir / "demo" / stamp
@@ -145,8 +147,14 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
     files.update({f"reconcile {k}": v for k, v in write_reconcile_samples(inputs / "reconcile").items()})
     files["adjustment requests"] = write_adjustment_requests(inputs / "adjustments.xlsx", portal_db)
     outcomes: list[tuple[str, object]] = []
-    with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal:
+    with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
+            CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms:
         os.environ["RPA_PORTAL__URL"] = portal.url
+        os.environ.update({  # the customers' mailbox and SMS gateway of the demo world
+            "RPA_OUTBOX__SMTP__HOST": "127.0.0.1", "RPA_OUTBOX__SMTP__PORT": str(mailbox.port),
+            "RPA_OUTBOX__SMTP__ARCHIVE_MAILDIR": str(mailbox.maildir_path),
+            "RPA_OUTBOX__SMS__URL": sms.url})
+        os.environ.setdefault("RPA_OUTBOX__QUIET_HOURS", "{}")  # a demo at night sends too
         reset_settings()
         print(f"demo portal: {portal.url} (db {portal_db})")
         steps = [
@@ -155,6 +163,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
                            "bank": str(files["reconcile bank"]),
                            "portal_export": str(files["reconcile portal_export"])}),
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
                                      "end": date.today().isoformat()}),
         ]
@@ -172,6 +181,9 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
         for artifact in _artifacts(store, result.run_id):
             print(f"      {get_settings().data_dir / artifact}")
     print(f"\nHTML run report: {html}")
+    print(f"customers' mailbox (SMTP, one file per mail): {mailbox.maildir_path / 'new'}")
+    print(f"SMS gateway stand-in log (JSON lines): {sms.log}")
+    print("messages to customers and their states: python3 runner.py outbox")
     print("inspect a run: python3 runner.py show RUN_ID")
     return all(result.ok for _, result in outcomes)
 

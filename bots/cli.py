@@ -219,6 +219,7 @@ def _main() -> None:
 
 def _register_areas() -> None:
     """Each area of the runtime adds its own commands."""
+    from bots.outbox.cli import register as register_outbox
     from bots.reports.cli import register as register_reports
     from bots.scheduler.cli import register as register_scheduler
     from bots.workitems.cli import register as register_items
@@ -226,6 +227,7 @@ def _register_areas() -> None:
     register_items(app)
     register_scheduler(app)
     register_reports(app)
+    register_outbox(app)
 
 
 _register_areas()

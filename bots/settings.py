@@ -8,10 +8,11 @@ redaction in every log sink the moment settings are loaded.
 from __future__ import annotations
 
 import os
+from datetime import time
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
@@ -73,6 +74,53 @@ class NotifySettings(BaseModel):
     webhook_url: str | None = None
 
 
+class OutboundSmtpSettings(BaseModel):
+    """The mail server customers' mail goes through (not the operators' notices)."""
+
+    host: str | None = None
+    port: int = 25
+    security: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    password: SecretStr | None = None
+    timeout_seconds: float = Field(default=20, gt=0)
+    ca_file: Path | None = Field(default=None, description="CA certificates to trust for "
+                                 "TLS besides the system's (an internal relay's own CA)")
+    archive_bcc: str | None = Field(default=None, description="a copy of every message to this "
+                                    "address, in the same SMTP transaction")
+    archive_maildir: Path | None = Field(default=None, description="the Maildir that copy lands "
+                                         "in: how a send cut short by a crash is looked up")
+
+
+class SmsGatewaySettings(BaseModel):
+    url: str | None = None
+    token: SecretStr | None = None
+    sender: str = "RPA"
+    default_region: str = Field(default="ES", description="for numbers written without +prefix")
+    timeout_seconds: float = Field(default=10, gt=0)
+
+
+class QuietHoursSettings(BaseModel):
+    start: time
+    end: time
+
+
+class OutboxSettings(BaseModel):
+    templates_dir: Path | None = Field(default=None, description="templates and catalogs you "
+                                       "edit; searched before the ones shipped with a recipe")
+    default_locale: str = "es"
+    sender: str = "Atención al cliente <clientes@example.com>"
+    smtp: OutboundSmtpSettings = OutboundSmtpSettings()
+    sms: SmsGatewaySettings = SmsGatewaySettings()
+    quiet_hours: dict[str, QuietHoursSettings] = Field(
+        default_factory=lambda: {"sms": QuietHoursSettings(start=time(21), end=time(9))},
+        description="per channel, in the customer's time zone (or RPA_TIMEZONE)")
+    rate_limit_count: int = Field(default=5, ge=1, description="messages per customer ...")
+    rate_limit_hours: float = Field(default=24, gt=0, description="... in this many hours")
+    max_per_run: int = Field(default=500, ge=1, description="a send run stops after this many")
+    lease_seconds: int = Field(default=60, ge=1)
+    max_attempts: int = Field(default=8, ge=1, description="send attempts before failed")
+
+
 class ProductivitySettings(BaseModel):
     manual_minutes: dict[str, Decimal] = Field(
         default_factory=lambda: {
@@ -128,6 +176,7 @@ class Settings(BaseSettings):
     portal: PortalSettings = PortalSettings()
     notify: NotifySettings = NotifySettings()
     productivity: ProductivitySettings = ProductivitySettings()
+    outbox: OutboxSettings = OutboxSettings()
     log: LogSettings = LogSettings()
     queues: dict[str, QueueSettings] = Field(
         default_factory=dict, description="per queue: lease_seconds, retry_attempts, "

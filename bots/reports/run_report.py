@@ -23,6 +23,7 @@ from bots.clock import as_utc
 from bots.inspect_runs import shown_state
 from bots.reports import run_queries as q
 from bots.reports.evidence import ScreenshotBudget, clip, size_text
+from bots.reports.outbox_queries import outbox_attention, outbox_counts
 from bots.reports.outcomes import DONE, OPEN_STATES, outcome_columns
 
 # The order of the fields of each run in the page's JSON list (see report.js).
@@ -107,6 +108,9 @@ def build_context(conn: sa.Connection, f: q.RunFilter, limits: Limits, *, tz: Zo
         "review_items": [_review_row(r, limits, clock) for r in
                          q.review_items(conn, f, limits.review_items)],
         "review_total": sum(row["count"] for row in review_counts),
+        "outbox_counts": outbox_counts(conn, f),
+        "outbox_attention": [{**m, "when": clock.local(as_utc(m["not_before"] or m["updated_at"]))}
+                             for m in outbox_attention(conn, f, limits.review_items)],
         "screenshots_skipped": budget.skipped,
         "limits": limits,
         "state_class": state_class,

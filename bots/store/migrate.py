@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bots.clock import SystemClock
 from bots.errors import StoreError
-from bots.store import schedule_schema, schema
+from bots.store import outbox_schema, schedule_schema, schema
 
 GENESIS_HASH = "0" * 64
 
@@ -104,6 +104,8 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "schedules and schedule state",
               _create(schedule_schema.schedules, schedule_schema.schedule_state)),
     Migration(4, "audit: the chain sharded by subject, one head row per shard", _shard_audit),
+    Migration(5, "outbox: messages to customers, case Message-IDs, addresses",
+              _create(*outbox_schema.TABLES)),
 ]
 
 LATEST = MIGRATIONS[-1].version

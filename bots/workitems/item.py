@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 from loguru import logger
 
 from bots.errors import BusinessError, RunTimeout, UsageError, is_fatal, is_retryable
+from bots.outbox.model import OutboundMessage
+from bots.outbox.store import enqueue_many
 from bots.redaction import format_exception, redact
 from bots.workitems.errors import LeaseLost
 from bots.workitems.lease import KEEPER, Lease
@@ -48,6 +50,7 @@ class WorkItem:
         self._queue, self._record, self._lease = queue, rec, lease
         self._output: dict[str, Any] | None = None
         self._entered = False
+        self._messages: list[OutboundMessage] = []
         self.outcome: Outcome | None = None
         base = queue.run.log if queue.run is not None else logger
         self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
@@ -105,6 +108,11 @@ class WorkItem:
         # Converted now, so an unstorable value fails inside the `with` block (a system
         # error, retried behind check-before-act) rather than while recording done.
         self._output = None if value is None else to_jsonable(value, "output")
+
+    def notify(self, message: OutboundMessage) -> None:
+        """Tell the customer once the item is done: the message is written to the outbox in
+        the transaction that records the item done, and only then (bots.outbox)."""
+        self._messages.append(message)
 
     @property
     def settled(self) -> bool:
@@ -263,6 +271,8 @@ class WorkItem:
             if ok:
                 record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to,
                                     q.owner, action, now, why, q.run_id, data))
+                if to == ItemState.DONE and self._messages:
+                    enqueue_many(conn, self._messages, item_id=rec.id, run_id=q.run_id, now=now)
         if ok:
             self._lease.lose(f"settled as {to}")
         return ok

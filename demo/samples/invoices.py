@@ -13,13 +13,19 @@ higher rate on a tie), and each share is taxed at its rate, rounded half up; a s
 to its rate's whole net takes that rate's tax as invoiced. Not a blended rate (invoice VAT
 / invoice net): an invoice rounds its VAT line by line, so on 359.64 at 21 % the blend
 gives 75.53 where 21 % of 359.64 is 75.52 (75.5244). `second_approver` is filled when the net is 500.00 or more.
-Bad requests (`Problem`) are spread through the sheet.
+Bad requests (`Problem`) are spread through the sheet. Each request carries the customer's
+contact as the company's CRM would export it (`customer_contact`: a mail address under
+example.com, a mobile for about half of them, the language: mostly es, some en, a few ca),
+so the recipe can tell them the credit-note or charge number.
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
+import re
 import sqlite3
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -42,7 +48,9 @@ DESCRIPTIONS = {
     "4": ("Printed user manual", "Braille invoice copy"),
 }
 COLUMNS = ("request_id", "invoice_id", "kind", "amount", "percentage", "reason_code",
-           "requested_by", "approved_by", "second_approver", "note")
+           "requested_by", "approved_by", "second_approver", "note", "customer_email",
+           "customer_phone", "customer_language")
+LANGUAGES = ("es",) * 6 + ("en",) * 3 + ("ca",)
 REQUESTERS = ("c.soto", "m.iglesias", "p.marin", "l.vega")
 APPROVERS = ("r.delgado", "a.fuentes")
 SECOND_APPROVERS = ("dir.finanzas", "j.castillo")
@@ -52,6 +60,16 @@ _FIRST_DAY = date(2026, 1, 2)
 
 def _cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def customer_contact(name: str) -> tuple[str, str, str]:
+    """(mail, mobile or "", language) of a customer: derived from the name, so the same
+    customer always has the same contact."""
+    digest = hashlib.sha256(name.encode("utf-8")).digest()
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    slug = ".".join(re.findall(r"[a-z0-9]+", plain)[:2]) or "cliente"
+    phone = f"6{int.from_bytes(digest[:4], 'big') % 10**8:08d}" if digest[4] % 2 == 0 else ""
+    return f"{slug}@example.com", phone, LANGUAGES[digest[5] % len(LANGUAGES)]
 
 
 def _lines(rng: random.Random, mixed: bool) -> list[tuple[str, Decimal, str]]:
@@ -130,11 +148,13 @@ class AdjustmentRequest:
     second_approver: str
     note: str
     problem: Problem | None = None
+    contact: tuple[str, str, str] = ("", "", "")
 
     def cells(self) -> tuple[object, ...]:
         return (self.request_id, self.invoice_id, self.kind, self.amount, self.percentage,
                 self.reason_code, self.requested_by, self.approved_by,
-                self.second_approver or None, self.note or None)
+                self.second_approver or None, self.note or None,
+                *(value or None for value in self.contact))
 
 
 def expected_amounts(invoice: Invoice, request: AdjustmentRequest) -> tuple[Decimal, Decimal]:
@@ -191,6 +211,7 @@ def _valid_request(rng: random.Random, number: int, invoice: Invoice) -> Adjustm
         second_approver=rng.choice(SECOND_APPROVERS) if net >= SECOND_APPROVAL_FROM else "",
         note=rng.choice(("", "Customer complaint #" + str(rng.randint(1000, 9999)),
                          "Agreed by phone", "Late payment of last month")),
+        contact=customer_contact(invoice.customer_name),
     )
 
 

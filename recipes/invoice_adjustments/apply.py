@@ -7,7 +7,9 @@
     work(item)   the request's rules (`adjustment_rules.validate`) against the invoice as
                  the portal shows it now; then the lease is confirmed and the adjustment
                  keyed, the request id as its reference; the output records the document
-                 number and the invoice's net, tax and total before and after.
+                 number and the invoice's net, tax and total before and after; the
+                 customer's message is staged on the item (`notify.CustomerNotice`) and
+                 reaches the outbox with the done outcome, in one transaction.
 
 The output (JSON in the store, money as text) is what the reports are written from.
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +31,7 @@ from connectors.invoice_model import (
     Invoice,
     PostedAdjustment,
 )
+from recipes.invoice_adjustments.notify import CustomerNotice
 from recipes.invoice_adjustments.policy import AdjustmentPolicy
 from recipes.invoice_adjustments.requests import AdjustmentRequest
 from recipes.invoice_adjustments.rules import Resolution, check_request, validate
@@ -100,6 +103,7 @@ class Applier:
     portal: InvoicePortal
     policy: AdjustmentPolicy
     log: Logger
+    notice: CustomerNotice = field(default_factory=CustomerNotice.from_settings)
 
     def check(self, item: WorkItem) -> Mapping[str, Any] | None:
         found = self.portal.find_adjustments(item.key)
@@ -115,6 +119,10 @@ class Applier:
         invoice = self.portal.invoice(first.invoice_id)
         with money_context():
             output = found_output(invoice, first)
+        request = AdjustmentRequest.from_payload(item.payload)
+        for message in self.notice.messages(request, output,
+                                            invoice.customer if invoice else ""):
+            item.notify(message)
         self.log.info("request {} already applied as {}: nothing keyed", item.key,
                       first.adjustment.document_number)
         return output
@@ -124,6 +132,7 @@ class Applier:
         with money_context():
             request = AdjustmentRequest.from_payload(item.payload)
             check_request(request, self.policy)  # no portal round trip for a bad row
+            self.notice.check_contact(request)
             invoice = self.portal.invoice(request.invoice_id)
             resolution = validate(request, invoice, self.policy)  # refuses a missing invoice
             adjustment = AdjustmentInput(request.kind, resolution.net, resolution.tax,
@@ -141,6 +150,8 @@ class Applier:
             self.log.error("{}: the portal shows balance {} after {}, expected {}", item.key,
                            applied.open_balance, applied.document_number, expected)
         item.output = output
+        for message in self.notice.messages(request, output, invoice.customer):  # type: ignore[union-attr]
+            item.notify(message)
         self.log.info("{} applied to {} as {} ({} {}, balance {} -> {})", item.key, applied.invoice_id,
                       applied.document_number, request.kind.value, resolution.gross,
                       output["before"]["total"], output["after"]["total"])

@@ -43,6 +43,9 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "approved_by": ("approved_by", "approver", "aprobado por"),
     "second_approver": ("second_approver", "second approver", "segundo aprobador"),
     "note": ("note", "notes", "nota"),
+    "customer_email": ("customer_email", "email", "customer email", "correo"),
+    "customer_phone": ("customer_phone", "phone", "customer phone", "telefono", "movil"),
+    "customer_language": ("customer_language", "language", "idioma"),
 }
 REQUEST_SCHEMA = SheetSchema(
     columns=tuple(Column(name, headers=HEADERS[name], required=name in REQUIRED)

@@ -4,11 +4,14 @@ The request file (xlsx sheet "Requests" or CSV, header on the first row) has the
 
     request_id  invoice_id  kind  amount  percentage  reason_code
     requested_by  approved_by  second_approver  note
+    customer_email  customer_phone  customer_language      (optional: who is told, how)
 
 `kind` is charge or credit (cargo / abono accepted). Exactly one of `amount` (net, before
 tax, in either written convention: 1,234.56 or 1.234,56) and `percentage` (a fraction as
 a `0%`-formatted cell stores it, 0.1, or text with a sign: "10 %") is given.
-`second_approver` and `note` may be blank, or absent as columns.
+`second_approver`, `note` and the customer's contact may be blank, or absent as columns.
+With an email and/or a phone number the customer is told, in their language (es, en, or
+any language with a catalog), the credit-note or charge number once it is applied.
 
 A cell that cannot be read (text in `amount`, an unknown kind, a blank request id) is an
 `InputError` naming file, row and column: the run refuses the file and changes nothing.
@@ -28,7 +31,9 @@ from bots.money import ensure_decimal, parse_money, parse_percentage
 from connectors.invoice_model import AdjustmentKind
 
 REQUIRED = ("request_id", "invoice_id", "kind", "reason_code", "requested_by", "approved_by")
-COLUMNS = REQUIRED[:3] + ("amount", "percentage") + REQUIRED[3:] + ("second_approver", "note")
+CONTACT = ("customer_email", "customer_phone", "customer_language")
+COLUMNS = (REQUIRED[:3] + ("amount", "percentage") + REQUIRED[3:] + ("second_approver", "note")
+           + CONTACT)
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class AdjustmentRequest:
     approved_by: str
     second_approver: str = ""
     note: str = ""
+    customer_email: str = ""
+    customer_phone: str = ""
+    customer_language: str = ""
     row: int | None = None  # where it was read, for messages; not part of the request
 
     def __post_init__(self) -> None:
@@ -61,6 +69,7 @@ class AdjustmentRequest:
             "reason_code": self.reason_code, "requested_by": self.requested_by,
             "approved_by": self.approved_by, "second_approver": self.second_approver,
             "note": self.note, "row": self.row,
+            **{name: getattr(self, name) for name in CONTACT if getattr(self, name)},
         }
 
     @classmethod
@@ -75,7 +84,7 @@ class AdjustmentRequest:
             percentage=dec("percentage"), reason_code=data["reason_code"],
             requested_by=data["requested_by"], approved_by=data["approved_by"],
             second_approver=data.get("second_approver") or "", note=data.get("note") or "",
-            row=data.get("row"),
+            row=data.get("row"), **{name: data.get(name) or "" for name in CONTACT},
         )
 
     def same_request(self, other: AdjustmentRequest) -> bool:
@@ -103,6 +112,9 @@ def request_from_row(values: Mapping[str, object], *, file: str, row: int,
         approved_by=cells.text("approved_by"),
         second_approver=cells.text("second_approver"),
         note=cells.text("note"),
+        customer_email=cells.text("customer_email"),
+        customer_phone=cells.text("customer_phone"),
+        customer_language=cells.text("customer_language"),
         row=row,
     )
 

@@ -1,0 +1,339 @@
+"""The sender: takes due messages from the outbox and delivers them through their channel.
+
+For each due message (queued, or deferred and its time come), in one transaction: the
+address is checked (opted out, failing: failed), the channel's quiet hours and the
+customer's rate limit (deferred to when it may go), else the message is claimed
+(`sending`, attempt + 1, under a lease). Then the channel sends it, with a few quick
+retries (tenacity) on a temporary failure; then `sent`, or `deferred` with back-off, or
+`failed` (refused, or attempts exhausted).
+
+A crash between the claim and the record of the send leaves the message `sending` with a
+lease that runs out. The next sender asks the channel whether it was delivered (`lookup`):
+yes -> sent, no -> queued again (sent once, after the restart), cannot tell -> failed as
+`in_doubt`, for a person to review: never sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import uuid
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from loguru import logger
+from sqlalchemy.engine import Engine
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from bots import audit
+from bots.clock import Clock, SystemClock, as_utc
+from bots.outbox.model import (
+    Channel,
+    ChannelKind,
+    DeliveryState,
+    PermanentFailure,
+    StoredMessage,
+    TemporaryFailure,
+)
+from bots.outbox.rules import Rules
+from bots.outbox.store import address_status, mark_failing, stored
+from bots.redaction import redact
+from bots.store.outbox_schema import outbox_messages as M
+
+S = DeliveryState
+DUE_BATCH = 50
+
+
+@dataclass(frozen=True)
+class Decision:
+    state: DeliveryState  # SENDING: go ahead; DEFERRED or FAILED: not now / never
+    reason: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    found_delivered: int = 0  # recovered after a crash: the channel had it
+    requeued: int = 0  # recovered after a crash: the channel did not have it
+    in_doubt: int = 0
+    rendered: int = 0  # dry run
+    stopped_at_max: bool = False
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def count(self, reason: str | None) -> None:
+        if reason:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Sender:
+    def __init__(self, engine: Engine, channels: Mapping[ChannelKind, Channel], *,
+                 rules: Rules | None = None, clock: Clock | None = None,
+                 owner: str | None = None, lease: timedelta = timedelta(seconds=60),
+                 tries_now: int = 3, first_wait_seconds: float = 1.0) -> None:
+        self.engine, self.channels = engine, dict(channels)
+        self.rules = rules or Rules()
+        self.clock = clock or SystemClock()
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease, self.tries_now, self.first_wait = lease, tries_now, first_wait_seconds
+
+    # -- one pass ----------------------------------------------------------------------
+    def run(self, *, limit: int | None = None, dry_run: Path | None = None) -> SendReport:
+        """Deliver what is due now; at most `limit` (or the rules' max_per_run) claims."""
+        report = SendReport()
+        if dry_run is not None:
+            self._dry_run(dry_run, report)
+            return report
+        self.recover(report)
+        caps = [c for c in (limit, self.rules.max_per_run) if c is not None]
+        cap, claims = (min(caps) if caps else None), 0
+        while ids := self._due_ids():
+            for message_id in ids:
+                if cap is not None and claims >= cap:
+                    report.stopped_at_max = bool(self._due_ids())
+                    if report.stopped_at_max:
+                        logger.warning("outbox: stopped after {} messages (max per run)", cap)
+                    return report
+                claimed = self._claim(message_id, report)
+                if claimed is not None:
+                    claims += 1
+                    self._deliver(claimed, report)
+        return report
+
+    def pending(self) -> int:
+        """Messages not settled yet (queued, deferred or in flight)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(M).where(
+                M.c.state.in_([S.QUEUED, S.DEFERRED, S.SENDING]))).scalar() or 0)
+
+    # -- choosing and claiming ---------------------------------------------------------
+    def _due_ids(self) -> list[int]:
+        now = self.clock.now()
+        query = (sa.select(M.c.id).where(
+            M.c.state.in_([S.QUEUED, S.DEFERRED]),
+            sa.or_(M.c.not_before.is_(None), M.c.not_before <= now),
+            M.c.channel.in_([str(kind) for kind in self.channels]))
+            .order_by(M.c.id).limit(DUE_BATCH))
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def decide(self, conn: sa.Connection, message: StoredMessage, now: datetime) -> Decision:
+        opted_out, failing = address_status(conn, message.to)
+        if opted_out:
+            return Decision(S.FAILED, "opted_out")
+        if failing is not None:
+            return Decision(S.FAILED, "address_failing")
+        quiet = self.rules.quiet_hours.get(str(message.channel))
+        until = quiet.next_allowed(now, message.tz) if quiet is not None else None
+        if until is not None:
+            return Decision(S.DEFERRED, "quiet_hours", until)
+        until = self._rate_limited_until(conn, message, now)
+        if until is not None:
+            return Decision(S.DEFERRED, "rate_limit", until)
+        return Decision(S.SENDING)
+
+    def _rate_limited_until(self, conn: sa.Connection, message: StoredMessage,
+                            now: datetime) -> datetime | None:
+        limit = self.rules.rate_limit
+        if limit is None:
+            return None
+        since = now - limit.window
+        recent = sa.or_(M.c.state == S.SENDING,
+                        sa.and_(M.c.sent_at.is_not(None), M.c.sent_at > since))
+        rows = conn.execute(sa.select(M.c.sent_at).where(
+            M.c.customer == message.customer, M.c.id != message.id, recent)).scalars().all()
+        if len(rows) < limit.count:
+            return None
+        times = sorted(as_utc(t) or now for t in rows)
+        # when enough of them have left the window for one more to fit
+        return times[len(times) - limit.count] + limit.window
+
+    def _claim(self, message_id: int, report: SendReport) -> StoredMessage | None:
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(M).where(
+                M.c.id == message_id, M.c.state.in_([S.QUEUED, S.DEFERRED]),
+                sa.or_(M.c.not_before.is_(None), M.c.not_before <= now))).one_or_none()
+            if row is None:
+                return None  # another sender took it, or it is no longer due
+            message = stored(row)
+            decision = self.decide(conn, message, now)
+            guard = sa.and_(M.c.id == message.id, M.c.state == row.state,
+                            M.c.attempts == row.attempts)
+            if decision.state is not S.SENDING:
+                done = conn.execute(M.update().where(guard).values(
+                    state=decision.state, reason=decision.reason,
+                    not_before=decision.not_before, updated_at=now))
+                if done.rowcount == 1:
+                    _audit(conn, now, self.owner, message, decision.state, decision.reason,
+                           not_before=decision.not_before)
+                self._tally(report, decision.state, decision.reason)
+                logger.info("outbox {} {} ({}){}", message.id, decision.state, decision.reason,
+                            f" until {decision.not_before.isoformat()}"
+                            if decision.not_before else "")
+                return None
+            done = conn.execute(M.update().where(guard).values(
+                state=S.SENDING, attempts=row.attempts + 1, lease_owner=self.owner,
+                lease_expires_at=now + self.lease, updated_at=now))
+            if done.rowcount != 1:
+                return None
+        return replace(message, state=S.SENDING, attempts=row.attempts + 1)
+
+    # -- delivering --------------------------------------------------------------------
+    def _deliver(self, message: StoredMessage, report: SendReport) -> None:
+        channel = self.channels[message.channel]
+        retrying = Retrying(
+            stop=stop_after_attempt(self.tries_now),
+            wait=wait_exponential(multiplier=self.first_wait, max=30),
+            retry=retry_if_exception_type(TemporaryFailure), sleep=self.clock.sleep,
+            # the lease covers one try at a time: another sender must never take a
+            # message over (and look it up as undelivered) while a slow try is under way
+            before=lambda _state: self._renew(message), reraise=True)
+        try:
+            provider_id = retrying(channel.send, message)
+        except PermanentFailure as exc:
+            self._settle(message, S.FAILED, reason="refused", error=str(exc), failing=str(exc))
+            self._tally(report, S.FAILED, "refused")
+            return
+        except TemporaryFailure as exc:
+            if message.attempts >= self.rules.max_attempts:
+                self._settle(message, S.FAILED, reason="gave_up", error=str(exc))
+                self._tally(report, S.FAILED, "gave_up")
+                return
+            retry_at = self.clock.now() + self.rules.backoff(message.attempts)
+            self._settle(message, S.DEFERRED, reason="temporary_failure", error=str(exc),
+                         not_before=retry_at)
+            self._tally(report, S.DEFERRED, "temporary_failure")
+            logger.warning("outbox {} to {} deferred until {}: {}", message.id, message.to,
+                           retry_at.isoformat(), redact(str(exc)))
+            return
+        self._settle(message, S.SENT, reason=None, provider_id=provider_id)
+        report.sent += 1
+        logger.info("outbox {} sent by {} to {} ({}, {})", message.id, message.channel,
+                    message.to, message.case, message.template)
+
+    def _renew(self, message: StoredMessage) -> None:
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            conn.execute(M.update().where(
+                M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
+            ).values(lease_expires_at=now + self.lease))
+
+    def _settle(self, message: StoredMessage, state: DeliveryState, *, reason: str | None,
+                error: str | None = None, not_before: datetime | None = None,
+                provider_id: str | None = None, failing: str | None = None) -> bool:
+        now = self.clock.now()
+        values: dict[str, Any] = dict(state=state, reason=reason, updated_at=now,
+                                      lease_owner=None, lease_expires_at=None,
+                                      not_before=not_before)
+        if error is not None:
+            values["last_error"] = redact(error)[-4000:]
+        if state is S.SENT:
+            values.update(sent_at=now, provider_id=provider_id, last_error=None)
+        with self.engine.begin() as conn:
+            done = conn.execute(M.update().where(
+                M.c.id == message.id, M.c.state == S.SENDING,
+                M.c.lease_owner == self.owner).values(**values))
+            if done.rowcount == 1:
+                _audit(conn, now, self.owner, message, state, reason, attempt=message.attempts,
+                       not_before=not_before)
+                if failing is not None:
+                    mark_failing(conn, message.to, redact(failing), now)
+        if done.rowcount != 1:
+            logger.warning("outbox {}: lease lost before recording {}", message.id, state)
+        return done.rowcount == 1
+
+    @staticmethod
+    def _tally(report: SendReport, state: DeliveryState, reason: str | None) -> None:
+        if state is S.DEFERRED:
+            report.deferred += 1
+        elif state is S.FAILED:
+            report.failed += 1
+        report.count(reason)
+
+    # -- after a crash -----------------------------------------------------------------
+    def recover(self, report: SendReport | None = None) -> SendReport:
+        """Settle messages left `sending` by a sender whose lease ran out."""
+        report = report or SendReport()
+        now = self.clock.now()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(M).where(
+                M.c.state == S.SENDING, M.c.lease_expires_at < now,
+                M.c.channel.in_([str(kind) for kind in self.channels]))).all()
+        for row in rows:
+            message = stored(row)
+            try:
+                found = self.channels[message.channel].lookup(message)
+            except TemporaryFailure as exc:
+                logger.warning("outbox {}: cannot look it up now: {}", message.id, exc)
+                continue
+            guard = sa.and_(M.c.id == message.id, M.c.state == S.SENDING,
+                            M.c.lease_expires_at == row.lease_expires_at)
+            common: dict[str, Any] = dict(lease_owner=None, lease_expires_at=None,
+                                          updated_at=now)
+            if found:
+                values = dict(state=S.SENT, reason="found_delivered", sent_at=now, **common)
+                report.found_delivered += 1
+            elif found is None:
+                values = dict(state=S.FAILED, reason="in_doubt", last_error=(
+                    "the sender stopped during the send and the channel cannot tell whether "
+                    "it was delivered: a person decides (never sent twice)"), **common)
+                report.in_doubt += 1
+            else:
+                values = dict(state=S.QUEUED, reason="requeued_after_crash", **common)
+                report.requeued += 1
+            with self.engine.begin() as conn:
+                if conn.execute(M.update().where(guard).values(**values)).rowcount == 1:
+                    _audit(conn, now, self.owner, message, values["state"], values["reason"])
+            logger.warning("outbox {} was in flight when a sender stopped: {}", message.id,
+                           values["reason"])
+        return report
+
+    # -- dry run -----------------------------------------------------------------------
+    def _dry_run(self, folder: Path, report: SendReport) -> None:
+        """Render every queued or deferred message into `folder`; change nothing."""
+        folder.mkdir(parents=True, exist_ok=True)
+        now = self.clock.now()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(M).where(M.c.state.in_([S.QUEUED, S.DEFERRED]))
+                                .order_by(M.c.id)).all()
+            decisions = [(stored(row), self.decide(conn, stored(row), now)) for row in rows]
+        index = []
+        for message, decision in decisions:
+            suffix = "eml" if message.channel is ChannelKind.MAIL else "sms.txt"
+            name = f"{message.id:06d}-{_safe(message.case)}-{_safe(message.template)}.{suffix}"
+            body = message.content if message.channel is ChannelKind.MAIL else (
+                f"To: {message.to}\nLocale: {message.locale}\n\n{message.content}\n")
+            (folder / name).write_bytes(body.encode("utf-8"))
+            would = "send" if decision.state is S.SENDING else f"{decision.state}"
+            index.append({"id": message.id, "file": name, "case": message.case,
+                          "channel": str(message.channel), "to": message.to, "would": would,
+                          "reason": decision.reason,
+                          "not_before": decision.not_before.isoformat()
+                          if decision.not_before else None})
+            report.rendered += 1
+        (folder / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+
+
+def _audit(conn: sa.Connection, now: datetime, actor: str, message: StoredMessage,
+           state: DeliveryState, reason: str | None, **data: Any) -> None:
+    """Every delivery state change is an audit event on the case."""
+    audit.append(conn, ts=now, actor=f"outbox:{actor}", action=f"outbox.{state}",
+                 subject=f"case:{message.case}",
+                 data={"outbox_id": message.id, "channel": str(message.channel),
+                       "template": message.template, "step": message.step,
+                       "reason": reason, **data})
+
+
+def _safe(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in text)[:60]

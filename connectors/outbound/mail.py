@@ -1,0 +1,195 @@
+"""Mail to customers: the MIME message (templated, threaded) and the SMTP channel.
+
+    compose_mail(templates, case=..., template=..., step=..., to=..., context=..., locale=...,
+                 sender=..., thread=Thread(...))   -> OutboundMessage (the MIME text inside)
+
+The message is built once, when it is written to the outbox, and sent byte for byte as
+built, so a retry after a crash sends the same message (same Message-ID and Date; the
+MIME boundary is derived from the idempotency key). A reply to the customer's mail (`thread`)
+comes from the address they wrote to, with `Re:` on their subject, In-Reply-To and
+References. Headers: From, To, Subject, Date, Message-ID, [In-Reply-To, References],
+Content-Language, Auto-Submitted (RFC 3834: our mail is automated, so auto-responders do
+not answer it), X-Case-Reference; body multipart/alternative (text/plain, text/html),
+quoted-printable UTF-8.
+
+`SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings). A crashed send
+is looked up in an archive Maildir receiving a Bcc copy (`archive_bcc`, `archive_maildir`),
+since SMTP cannot be asked what it delivered.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import smtplib
+import ssl
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from email.utils import format_datetime, parseaddr
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bots.outbox import (
+    ChannelKind,
+    OutboundMessage,
+    PermanentFailure,
+    StoredMessage,
+    TemporaryFailure,
+)
+from bots.outbox.model import idempotency_key
+from bots.settings import OutboundSmtpSettings
+from connectors.outbound.addresses import normalize_email
+
+if TYPE_CHECKING:
+    from bots.outbox import Templates
+
+_RE = re.compile(r"^\s*((re|aw|rv|sv)\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Thread:
+    """The customer's mail a case began with; our message answers it."""
+
+    message_id: str  # theirs, with the angle brackets
+    subject: str
+    our_address: str  # the address they wrote to: our From
+    references: tuple[str, ...] = ()  # their References header, oldest first
+
+
+def reply_subject(subject: str) -> str:
+    """One `Re: ` in front, whatever prefixes the subject had."""
+    return "Re: " + _RE.sub("", subject).strip()
+
+
+def message_id_for(key: str, case: str, sender: str) -> str:
+    """Unique worldwide (a random part: another store may reuse the case reference), and
+    recorded with the message, so a resend after a crash carries the same one."""
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    local = re.sub(r"[^A-Za-z0-9.-]", "-", case)[:60]
+    return f"<{key[:16]}.{uuid.uuid4().hex[:16]}.{local}@{domain}>"
+
+
+def compose_mail(templates: Templates, *, case: str, template: str, step: str, to: str,
+                 context: Mapping[str, Any], locale: str | None, sender: str, now: datetime,
+                 thread: Thread | None = None, customer: str | None = None,
+                 tz: str | None = None) -> OutboundMessage:
+    address = normalize_email(to)
+    rendered = templates.render(template, locale, context, case=case)
+    from_header = thread.our_address if thread is not None else sender
+    key = idempotency_key(case, template, step, ChannelKind.MAIL)
+    message_id = message_id_for(key, case, from_header)
+    subject = reply_subject(thread.subject) if thread is not None else rendered.subject or ""
+    thread_ids: Sequence[str] = ()
+    if thread is not None:
+        thread_ids = (*thread.references, thread.message_id)
+    headers = [("From", from_header), ("To", Address(addr_spec=address)), ("Subject", subject),
+               ("Date", format_datetime(now)), ("Message-ID", message_id)]
+    if thread is not None:
+        headers += [("In-Reply-To", thread.message_id),
+                    ("References", " ".join(dict.fromkeys(thread_ids)))]
+    headers += [("Content-Language", rendered.locale.replace("_", "-")),
+                ("Auto-Submitted", "auto-generated"), ("X-Case-Reference", case)]
+    mime = _body(rendered.text or "", rendered.html, boundary=f"=_alt_{key}")
+    # set_content writes the MIME headers first; ours go in front of them, in this order
+    body_headers = list(mime.items())
+    for name, _value in body_headers:
+        del mime[name]
+    for name, value in [*headers, *body_headers]:
+        mime[name] = value
+    return OutboundMessage(
+        case=case, template=template, step=step, channel=ChannelKind.MAIL, to=address,
+        locale=rendered.locale, content=mime.as_bytes().decode("ascii"), subject=subject,
+        sender=from_header, message_id=message_id, thread_ids=tuple(dict.fromkeys(thread_ids)),
+        customer=customer or address, tz=tz)
+
+
+def _body(text: str, html: str | None, *, boundary: str) -> EmailMessage:
+    mime = EmailMessage(policy=policy.SMTP)
+    mime.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
+    if html is not None:
+        mime.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
+        mime.set_boundary(boundary)
+    return mime
+
+
+class MaildirArchive:
+    """Looks a Message-ID up in a Maildir that receives a copy of everything sent."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    def has(self, message_id: str) -> bool:
+        box = mailbox.Maildir(self.path, create=False)
+        parser = BytesHeaderParser()
+        for key in box.iterkeys():
+            with box.get_file(key) as handle:
+                if (parser.parse(handle).get("Message-ID") or "").strip() == message_id:
+                    return True
+        return False
+
+
+class SmtpChannel:
+    kind = ChannelKind.MAIL
+
+    def __init__(self, settings: OutboundSmtpSettings, *,
+                 archive: MaildirArchive | None = None) -> None:
+        if not settings.host:
+            raise ValueError("no SMTP host for customer mail (RPA_OUTBOX__SMTP__HOST)")
+        self.settings = settings
+        self.archive = archive or (MaildirArchive(settings.archive_maildir)
+                                   if settings.archive_maildir else None)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        if s.security == "ssl":
+            client: smtplib.SMTP = smtplib.SMTP_SSL(s.host or "", s.port, timeout=s.timeout_seconds,
+                                                    context=context)
+        else:
+            client = smtplib.SMTP(s.host or "", s.port, timeout=s.timeout_seconds)
+            if s.security == "starttls":
+                client.starttls(context=context)
+        if s.username and s.password is not None:
+            client.login(s.username, s.password.get_secret_value())
+        return client
+
+    def send(self, message: StoredMessage) -> str | None:
+        recipients = [message.to] + ([self.settings.archive_bcc] if self.settings.archive_bcc
+                                     else [])
+        envelope_from = parseaddr(message.sender)[1]
+        try:
+            with self._connect() as client:
+                refused = client.sendmail(envelope_from, recipients,
+                                          message.content.encode("ascii"))
+        except smtplib.SMTPRecipientsRefused as exc:
+            refused = exc.recipients
+        except smtplib.SMTPDataError as exc:
+            failure = PermanentFailure if exc.smtp_code >= 500 else TemporaryFailure
+            raise failure(f"SMTP DATA refused: {exc.smtp_code} {_text(exc.smtp_error)}",
+                          code=exc.smtp_code) from None
+        except (OSError, smtplib.SMTPException) as exc:
+            raise TemporaryFailure(f"SMTP {self.settings.host}:{self.settings.port}: "
+                                   f"{type(exc).__name__}: {exc}") from None
+        if message.to in refused:
+            code, text = refused[message.to]
+            failure = PermanentFailure if code >= 500 else TemporaryFailure
+            raise failure(f"{message.to} refused: {code} {_text(text)}", code=code)
+        return None
+
+    def lookup(self, message: StoredMessage) -> bool | None:
+        if self.archive is None or not message.message_id:
+            return None
+        try:
+            return self.archive.has(message.message_id)
+        except OSError as exc:
+            raise TemporaryFailure(f"archive {self.archive.path}: {exc}") from None
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
