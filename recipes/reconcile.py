@@ -20,7 +20,7 @@ from bots.reconcile import (
     reconcile_three_way,
 )
 from connectors.recon_report import write_recon_report
-from connectors.sheets import LoadedSheet, SheetSchema, load_sheet
+from connectors.sheets import ColumnType, LoadedSheet, SheetSchema, load_sheet
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "reconcile_rules" / "default.toml"
 PASS_OF_SOURCE = {"bank": "bank", "portal_export": "portal"}  # file parameter -> rule pass
@@ -44,6 +44,12 @@ def _break_rows(result: ThreeWay) -> int:
                for one in result.passes.values() for side in ("left", "right"))
 
 
+def _money_columns(rules: RuleFile) -> set[str]:
+    """Every column a source reads as money (a bank balance too, not only the amounts)."""
+    return {c.name for table in rules.sources.values()
+            for c in SheetSchema.from_mapping(table).columns if c.type is ColumnType.MONEY}
+
+
 @recipe
 def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None = None,
               rules: Path | None = None) -> dict[str, int]:
@@ -64,7 +70,8 @@ def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None 
         result = reconcile_three_way(ledger_rows, passes)
     with run.step("report"):
         report = write_recon_report(result, run.artifact_path("reconciliation.xlsx"),
-                                    csv=run.artifact_path("reconciliation_lines.csv"))
+                                    csv=run.artifact_path("reconciliation_lines.csv"),
+                                    money_columns=_money_columns(rule_file))
         run.add_artifact(report.workbook, kind="xlsx")
         if report.csv is not None:
             run.add_artifact(report.csv, kind="csv")

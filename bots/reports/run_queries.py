@@ -14,7 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from bots.clock import as_utc
-from bots.reports.outcomes import REVIEW_STATES, outcome_of_item
+from bots.rejects import rejected_rows
+from bots.reports.figures import outcomes_by_run
+from bots.reports.outcomes import REVIEW_STATES
 from bots.store.schema import artifacts, runs, steps, work_items
 
 PROBLEM_STATES = ("failed", "timed_out", "interrupted", "succeeded_with_exceptions")
@@ -79,17 +81,16 @@ def problem_run_ids(conn: sa.Connection, f: RunFilter, limit: int) -> list[int]:
 
 def items_by_run(conn: sa.Connection, f: RunFilter,
                  first_id: int | None = None) -> dict[int, dict[str, int]]:
-    """{run id: {outcome: items}} for items whose last attempt was in that run (and whose
-    run id is at least `first_id`: the oldest run listed)."""
-    outcome = outcome_of_item().label("outcome")
+    """{run id: {outcome: items}} for items whose last attempt was in that run, and the
+    input rows it rejected (`bots.reports.figures`), for run ids of at least `first_id`
+    (the oldest run listed)."""
     lowest = [work_items.c.last_run_id >= first_id] if first_id is not None else []
-    query = (sa.select(work_items.c.last_run_id, outcome, sa.func.count())
-             .where(work_items.c.last_run_id.is_not(None), *lowest, *_item_runs(f))
-             .group_by(work_items.c.last_run_id, outcome))
-    found: dict[int, dict[str, int]] = {}
-    for run_id, state, n in conn.execute(query):
-        found.setdefault(int(run_id), {})[state] = int(n)
-    return found
+    low_rejects = [rejected_rows.c.run_id >= first_id] if first_id is not None else []
+    conditions = f.conditions()
+    in_runs = ([rejected_rows.c.run_id.in_(sa.select(runs.c.id).where(*conditions))]
+               if conditions else [])
+    return outcomes_by_run(conn, item_where=[*lowest, *_item_runs(f)],
+                           reject_where=[*low_rejects, *in_runs])
 
 
 def run_detail(conn: sa.Connection, run_id: int, *, max_steps: int) -> dict[str, Any]:

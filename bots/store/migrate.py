@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bots import rejects
 from bots.clock import SystemClock
 from bots.errors import StoreError
 from bots.store import schedule_schema, schema
@@ -104,6 +105,8 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "schedules and schedule state",
               _create(schedule_schema.schedules, schedule_schema.schedule_state)),
     Migration(4, "audit: the chain sharded by subject, one head row per shard", _shard_audit),
+    Migration(5, "rejected input rows, counted as exceptions by every report",
+              rejects.create_table),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -13,7 +13,7 @@ from bots import audit, execute
 from bots.audit import _legacy_digest, canonical_json, export_checkpoint, verify
 from bots.clock import SystemClock
 from bots.store import create_store_engine, migrate, open_store
-from bots.store.migrate import GENESIS_HASH
+from bots.store.migrate import GENESIS_HASH, LATEST
 from tests.helpers import run_cli
 
 
@@ -190,7 +190,7 @@ def _upgrade_and_verify(url: str, tmp_path: Path) -> None:
     old_mark.write_text(json.dumps({"last_id": 5, "last_hash": _}))
     engine.dispose()
     engine = create_store_engine(url)
-    assert migrate(engine) == 4
+    assert migrate(engine) == LATEST
     result = verify(engine, checkpoint=old_mark)
     assert result.ok and result.checked == 5, result.describe()
     now = SystemClock().now()
