@@ -316,7 +316,11 @@ def _log_line(line: str) -> str:
         return line
     where = f"[{entry['step']}] " if entry.get("step") else ""
     where += f"<{entry['item']}> " if entry.get("item") else ""
-    return f"{entry.get('ts', '')[11:19]} {entry.get('level', ''):<7} {where}{entry.get('message', '')}"
+    try:
+        stamp = local_time(datetime.fromisoformat(str(entry.get("ts", ""))))[11:]
+    except ValueError:
+        stamp = str(entry.get("ts", ""))
+    return f"{stamp} {entry.get('level', ''):<7} {where}{entry.get('message', '')}"
 
 
 def _short_summary(summary: dict[str, Any]) -> str:
