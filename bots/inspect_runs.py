@@ -125,17 +125,19 @@ def detail_json(detail: dict[str, Any]) -> dict[str, Any]:
 
 
 def distinct_errors(detail: dict[str, Any]) -> list[tuple[str, str]]:
-    """Step errors and the run's error, each traceback once: a run that failed in a step
-    records the same traceback on the step and on the run."""
+    """Step errors and the run's error, each once: a run that failed in a step records the
+    step's traceback again (under the executor's frames), with the same message."""
+    from bots.reports.run_extras import message_of
+
     seen: set[str] = set()
     out = []
     candidates = [(f"step {s['name']} error", s["error"]) for s in detail["steps"]]
     run_row = detail["run"]
     candidates.append((f"run error ({run_row['error_kind']})", run_row["error"]))
     for title, error in candidates:
-        if not error or error.strip() in seen:
+        if not error or message_of(error) in seen:
             continue
-        seen.add(error.strip())
+        seen.add(message_of(error))
         out.append((title, error))
     return out
 

@@ -17,13 +17,14 @@ from bots.clock import as_utc
 from bots.rejects import rejected_rows
 from bots.reports.figures import outcomes_by_run
 from bots.reports.outcomes import REVIEW_STATES
-from bots.store.schema import artifacts, runs, steps, work_items
+from bots.store.schema import artifacts, runs, steps, work_item_events, work_items
 
 PROBLEM_STATES = ("failed", "timed_out", "interrupted", "succeeded_with_exceptions")
 _TIMES = ("created_at", "started_at", "ended_at", "heartbeat_at", "fire_time", "finished_at")
 _LIST_COLUMNS = (runs.c.id, runs.c.recipe, runs.c.state, runs.c.trigger, runs.c.schedule,
                  runs.c.created_at, runs.c.started_at, runs.c.ended_at, runs.c.host,
-                 runs.c.pid, runs.c.heartbeat_at, runs.c.error_kind, runs.c.summary)
+                 runs.c.pid, runs.c.heartbeat_at, runs.c.error_kind, runs.c.summary,
+                 runs.c.error)
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,28 @@ def review_items(conn: sa.Connection, f: RunFilter, limit: int) -> list[dict[str
         .limit(limit)
     )
     return [_plain(row) for row in conn.execute(query)]
+
+
+EXCEPTION_STATES = ("business_exception", "system_exception")
+
+
+def exception_events(conn: sa.Connection, run_id: int) -> list[tuple[Any, str]]:
+    """(time, state) of each move of an item into an exception during the run, to colour
+    the step it happened in."""
+    e = work_item_events.c
+    query = (sa.select(e.ts, e.to_state)
+             .where(e.run_id == run_id, e.to_state.in_(EXCEPTION_STATES)).order_by(e.ts))
+    return [(as_utc(ts), str(state)) for ts, state in conn.execute(query)]
+
+
+def evidence_artifacts(conn: sa.Connection, run_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each run's evidence files (screenshots, page snapshots), for links from its items."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not run_ids:
+        return found
+    query = (sa.select(artifacts.c.run_id, artifacts.c.path, artifacts.c.kind)
+             .where(artifacts.c.run_id.in_(run_ids), artifacts.c.path.like("%evidence%"))
+             .order_by(artifacts.c.id))
+    for row in conn.execute(query):
+        found.setdefault(int(row.run_id), []).append({"path": row.path, "kind": row.kind})
+    return found
