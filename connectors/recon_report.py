@@ -106,6 +106,7 @@ def _write_summary(book: ReportWorkbook, passes: Mapping[str, Reconciliation]) -
     for letter, width in zip("ABCDEFG", (20, 48, 14, 18, 14, 18, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
+    ws.print_area = f"A1:G{max(row - 1, 1)}"  # the Check column prints with its table
 
 
 def _columns(frame: pd.DataFrame, money: set[str], scale: int) -> list[TableColumn]:
