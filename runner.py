@@ -96,11 +96,11 @@ def _ensure_venv() -> None:
          "-c", str(lock), "-e", f"{ROOT}{extras}"],
         stderr=subprocess.PIPE, text=True,
     )
-    # this machine's pip configuration names package mirrors that may be absent: noise
-    for line in done.stderr.splitlines():
-        if "is ignored: it is neither a file nor a directory" not in line:
-            sys.stderr.write(line + "\n")
-    if done.returncode != 0:
+    if done.returncode != 0:  # pip's warnings (build back-end deprecations) only then
+        # this machine's pip configuration names package mirrors that may be absent: noise
+        for line in done.stderr.splitlines():
+            if "is ignored: it is neither a file nor a directory" not in line:
+                sys.stderr.write(line + "\n")
         raise SystemExit(f"[setup] pip install failed (exit {done.returncode})")
     STAMP.write_text(f"{profile}:{fingerprint}")
 
@@ -225,8 +225,10 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 
 def main() -> None:
     from bots.cli import app
+    from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
+    app.add_typer(map_app, name="map")
     app()
 
 

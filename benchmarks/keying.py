@@ -12,7 +12,9 @@ process, as a third party's system would be, with 20 ms added to every request):
 (b) key_sales: the recipe as the scheduler runs it (validation, work items, check-before-
     act through the portal's search, lease renewal before each submit, audit events,
     evidence on failure, output workbook), UI keying with the settings' contexts.
-(c) key_sales in request mode (the opt-in stretch), with UI spot checks.
+(c) key_sales in request mode (the opt-in stretch), with UI spot checks, with
+    `--request-contexts` contexts (4 by default): posts go through the context's own HTTP
+    client, not through a page.
 
 Items/s are measured from start (browser launch, login, reading the workbook) to the last
 sale keyed. The portal's own database is the truth: duplicates are external ids stored
@@ -152,7 +154,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
     contenders = [("a", "baseline: plain Playwright script")]
     contenders.append(("b", f"key_sales (ui, {args.contexts or settings.contexts} contexts)"))
     if not args.skip_request:
-        contenders.append(("c", "key_sales (request mode)"))
+        contenders.append(("c", f"key_sales (request mode, {args.request_contexts} contexts)"))
     for tag, name in contenders:
         db = work / f"portal-{tag}.db"
         with demo_portal(db, args.latency_ms) as url:
@@ -161,7 +163,7 @@ def run(args: argparse.Namespace) -> list[Figure]:
                 baseline(url, workbook, str(settings.executable_path), list(settings.args))
             else:
                 key_sales(url, workbook, work / f"data-{tag}", "ui" if tag == "b" else "request",
-                          args.contexts)
+                          args.contexts if tag == "b" else args.request_contexts)
             seconds = time.perf_counter() - started
         duplicates, missing = truth(db, expected)
         figures.append(Figure(name, args.count, seconds, duplicates, missing))
@@ -175,6 +177,7 @@ def main() -> None:
     parser.add_argument("--contexts", type=int, default=None, help="default: the settings'")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-request", action="store_true", help="leave out (c)")
+    parser.add_argument("--request-contexts", type=int, default=4, help="contexts for (c)")
     parser.add_argument("--quick", action="store_true", help="40 sales")
     args = parser.parse_args()
     if args.quick:

@@ -15,6 +15,8 @@ class Clock(Protocol):
 
 
 class SystemClock:
+    """The machine's clock, in UTC; tests hand in a FrozenClock instead."""
+
     def now(self) -> datetime:
         return datetime.now(UTC)
 

@@ -4,6 +4,8 @@
     ├── BusinessError              bad data or a broken rule: never retried, a person reviews it
     │   └── InputError(ValueError) a bad input file/row/cell: names file, sheet, row, column
     ├── ApplicationError           the outside system is broken (timeout, portal down): retried
+    │   ├── FateUnknown            a submit whose outcome nobody can tell: to review, never retried
+    │   └── Outage                 item after item failed on system errors: the run stops
     ├── UsageError                 a bad command line or recipe parameters (exit code 2)
     │   └── ParameterError         parameters refused by the recipe's model before anything runs
     ├── RecipeNotFound(LookupError)
@@ -13,6 +15,11 @@
 Any exception that is not a BusinessError is treated as a system error by the runtime:
 an unexpected `KeyError` in a recipe is retried like an `ApplicationError`.
 Exit codes live on the class, so the command line maps an error to its code in one place.
+So do the two other things an error says about itself:
+
+    fatal = True       no item can succeed after it (refused credentials, a dead browser):
+                       the runtime stops every lane and fails the run
+    retryable = False  retrying it could repeat an effect: the item goes to review at once
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ from typing import Any
 
 class RpaError(Exception):
     exit_code = 1
+    fatal = False
+    retryable = True
 
 
 class BusinessError(RpaError):
@@ -71,6 +80,34 @@ class InputError(BusinessError, ValueError):
 
 class ApplicationError(RpaError):
     """The outside system failed (timeout, HTTP 500, portal down): retried with back-off."""
+
+
+class FateUnknown(ApplicationError):
+    """An action on an outside system whose outcome cannot be told (the answer was a login
+    page, a timeout, an error page after the post) and that no lookup can settle: repeating
+    it could do it twice, so a person decides."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, reason: str = "fate_unknown") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class Outage(ApplicationError):
+    """Several items in a row failed on system errors: the outside system is down, and
+    wearing down every other item's retries would only turn an outage into hundreds of
+    exceptions. The run fails; the items not attempted stay pending."""
+
+    fatal = True
+
+
+def is_fatal(exc: BaseException) -> bool:
+    return bool(getattr(exc, "fatal", False))
+
+
+def is_retryable(exc: BaseException) -> bool:
+    return bool(getattr(exc, "retryable", True))
 
 
 class UsageError(RpaError):

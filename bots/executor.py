@@ -87,6 +87,7 @@ def execute(recipe: str | RecipeSpec, raw_params: dict[str, Any] | None = None, 
     run = Run(run_id=run_id, recipe=spec.name, settings=settings, engine=engine, clock=clock,
               artifacts_dir=run_dir / "artifacts", deadline=deadline,
               time_limit=limit.total_seconds() if limit else None, trigger=trigger.kind)
+    run.spec = spec
     run.log.info("run {} of {} started ({})", run_id, spec.name, trigger.kind)
     state, error, error_kind, value = RunState.FAILED, None, None, None
     with _heartbeat(engine, run_id, clock), _alarm(run_id, limit):
@@ -103,6 +104,8 @@ def execute(recipe: str | RecipeSpec, raw_params: dict[str, Any] | None = None, 
             error, error_kind = format_exception(exc), "system"
     if isinstance(value, dict):
         run.summary.update(value)  # what the recipe returns joins what it counted
+    if run.outcomes:
+        run.summary["outcomes"] = run.outcomes
     run.log.info("run {} {}", run_id, state)
     remove_run_sink(sink)
     records.finish_run(engine, run_id, state=state, now=clock.now(), attempts=run.attempt,

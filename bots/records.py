@@ -20,6 +20,8 @@ from bots.store.schema import artifacts, runs, steps
 
 
 class RunState:
+    """How a run ended (or that it has not): the values of `runs.state`."""
+
     QUEUED = "queued"
     RUNNING = "running"
     SUCCEEDED = "succeeded"

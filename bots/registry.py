@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, create_model
 
 from bots.errors import ParameterError, RecipeNotFound, UsageError
 from bots.retry import RetryPolicy
+from bots.workitems.spec import Queue
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,7 +40,11 @@ class RecipeSpec:
     retry: RetryPolicy = field(default_factory=RetryPolicy.none)
     timeout: timedelta | None = None
     model_argument: str | None = None  # set when the recipe takes one model argument
-    consumes: str | None = None  # the work-item queue this recipe works (`runner.py worker`)
+    queue: Queue | None = None  # the work-item queue this recipe works (`runner.py worker`)
+
+    @property
+    def consumes(self) -> str | None:
+        return self.queue.name if self.queue is not None else None
 
     @property
     def module(self) -> str:
@@ -77,7 +82,7 @@ def recipe(
     name: str | None = None,
     retry: RetryPolicy | None = None,
     timeout: timedelta | None = None,
-    consumes: str | None = None,
+    queue: Queue | str | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -88,14 +93,18 @@ def recipe(
     name: str | None = None,
     retry: RetryPolicy | None = None,
     timeout: timedelta | None = None,
-    consumes: str | None = None,
+    queue: Queue | str | None = None,
 ) -> F | Callable[[F], F]:
-    """Register a recipe; the function is returned unchanged."""
+    """Register a recipe; the function is returned unchanged.
+
+    `queue` is the work queue the recipe works, declared once with its policy
+    (`Queue("sales", lease=..., retry=...)`); `runner.py worker` runs the recipe whenever
+    that queue has work, and `run.queue()` / `run.work()` default to it."""
 
     def register(f: F) -> F:
         spec = _build_spec(f, name or f.__name__, retry or RetryPolicy.none(), timeout)
-        if consumes:
-            spec = replace(spec, consumes=consumes)
+        if queue is not None:
+            spec = replace(spec, queue=Queue(queue) if isinstance(queue, str) else queue)
         existing = _registry.get(spec.name)
         if existing and existing.func.__qualname__ != f.__qualname__:
             raise UsageError(f"two recipes are named {spec.name!r}: {existing.module} and {spec.module}")

@@ -10,8 +10,9 @@ workbook) instead of from a run's summary or log text.
 
 Each problem needs `row`, `column` and `reason` attributes (`value` and `external_id`
 are read when present); several problems of one input row make one rejected row, their
-columns and reasons joined. The run's exception count grows by the rows recorded, so its
-state becomes "succeeded with exceptions".
+columns and reasons joined. The rows are counted on the run as `rejected`
+(`run.count`), so its state becomes "succeeded with exceptions": a recipe calls this
+instead of `run.count(REJECTED, n)`, not besides it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import sqlalchemy as sa
 
 from bots.store.schema import Ts, metadata
 
-KINDS = ("rejected", "break")
+REJECTED = "rejected"  # the outcome the run counts (bots.workitems.model.REJECTED)
+KINDS = (REJECTED, "break")
 
 rejected_rows = sa.Table(
     "rejected_rows",
@@ -49,7 +51,8 @@ class Problem(Protocol):
 
 class _RunLike(Protocol):
     id: int
-    exceptions: int
+
+    def count(self, outcome: str, n: int = 1) -> None: ...
 
     @property
     def engine(self) -> sa.Engine: ...
@@ -95,7 +98,7 @@ def record_rejected(run: _RunLike, problems: Iterable[Problem], *, source: str =
               for e in entries]
     with run.engine.begin() as conn:
         conn.execute(rejected_rows.insert(), values)
-    run.exceptions += len(entries)
+    run.count(REJECTED, len(entries))
     return len(entries)
 
 

@@ -1,9 +1,12 @@
-"""The run context a recipe receives: steps, artifacts, logger, settings, summary."""
+"""The run context a recipe receives: steps, artifacts, logger, settings, summary,
+its queues and the one call that works a queue (`run.work`)."""
 
 from __future__ import annotations
 
 import functools
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,14 +17,16 @@ from sqlalchemy.engine import Engine
 
 from bots import records
 from bots.clock import Clock
-from bots.errors import BusinessError, RunTimeout
+from bots.errors import BusinessError, RunTimeout, UsageError
 from bots.redaction import format_exception, register_secret
 from bots.settings import Settings
+from bots.workitems import EXCEPTIONAL, Queue, WorkQueue
 
 if TYPE_CHECKING:
     from loguru import Logger
 
-    from bots.workitems import WorkQueue
+    from bots.registry import RecipeSpec
+    from bots.work import Handler, LaneSetup, WorkReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -42,7 +47,9 @@ class Run:
         self.attempt = attempt
         self.trigger = trigger
         self.summary: dict[str, Any] = {}
-        self.exceptions = 0  # items sent to review; makes the run "succeeded_with_exceptions"
+        self.spec: RecipeSpec | None = None
+        self._outcomes: Counter[str] = Counter()
+        self._outcomes_lock = threading.Lock()
         self._deadline = deadline
         self.time_limit = time_limit
         self._step: str | None = None
@@ -92,10 +99,55 @@ class Run:
         """Mask this value in every log line, record and error message from now on."""
         register_secret(value)
 
-    def queue(self, name: str) -> WorkQueue:
-        from bots.workitems import WorkQueue
+    # -- counting ----------------------------------------------------------------------
+    def count(self, outcome: str, n: int = 1) -> None:
+        """Count `n` things that ended as `outcome`: an item outcome (`done`,
+        `business_exception`, ... counted by the queue itself), `rejected` (input rows
+        refused before queueing) or `to_review` (results a person must look at). Anything
+        exceptional makes the run "succeeded_with_exceptions"."""
+        if n < 0:
+            raise ValueError(f"cannot count {n} {outcome}")
+        with self._outcomes_lock:  # lanes of one run count from their own threads
+            self._outcomes[str(outcome)] += n
 
-        return WorkQueue(self.engine, name, clock=self.clock, run=self)
+    @property
+    def outcomes(self) -> dict[str, int]:
+        with self._outcomes_lock:
+            return {k: v for k, v in self._outcomes.items() if v}
+
+    @property
+    def exceptions(self) -> int:
+        """Things this run sent to a person: items in exception, rejected rows, breaks."""
+        return sum(n for kind, n in self.outcomes.items() if kind in EXCEPTIONAL)
+
+    # -- queues ------------------------------------------------------------------------
+    def queue(self, queue: Queue | str | None = None) -> WorkQueue:
+        """A queue bound to this run: the one named, or the recipe's declared queue; its
+        policy as declared, with the operator's settings (`RPA_QUEUES`) over it."""
+        spec = self._queue_spec(queue)
+        return WorkQueue(self.engine, spec.name, clock=self.clock, run=self,
+                         lease=spec.lease, retry=spec.retry)
+
+    def _queue_spec(self, queue: Queue | str | None) -> Queue:
+        declared = self.spec.queue if self.spec is not None else None
+        if queue is None:
+            if declared is None:
+                raise UsageError(f"recipe {self.recipe} declares no queue: "
+                                 "@recipe(queue=Queue(...)) or name one")
+            queue = declared
+        if isinstance(queue, str):
+            queue = declared if declared is not None and declared.name == queue else Queue(queue)
+        return queue.configured(self.settings.queues)
+
+    def work(self, queue: Queue | str | None = None, handler: Handler | LaneSetup | None = None,
+             *, lanes: int = 1, browser: bool = False) -> WorkReport:
+        """Work a queue until nothing is left to claim: see `bots.work.work_queue`."""
+        from bots.work import work_queue
+
+        if handler is None:
+            raise UsageError("run.work needs a handler: an object with work(item) (and "
+                             "optionally check(item)), or a per-lane set-up returning one")
+        return work_queue(self, self.queue(queue), handler, lanes=lanes, browser=browser)
 
     # -- time --------------------------------------------------------------------------
     def check_deadline(self) -> None:

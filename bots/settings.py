@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +87,23 @@ class ProductivitySettings(BaseModel):
     working_days_per_week: Decimal = Decimal("5")
 
 
+class QueueSettings(BaseModel):
+    """An operator's changes to a queue's declared policy (`RPA_QUEUES`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    lease_seconds: float | None = Field(default=None, ge=1, le=86_400, allow_inf_nan=False)
+    retry_attempts: int | None = Field(default=None, ge=1, le=100)
+    retry_delay_seconds: float | None = Field(default=None, ge=0, le=3_600, allow_inf_nan=False)
+
+
+class WorkSettings(BaseModel):
+    """How the runtime works queues through outside systems."""
+
+    outage_after: int = Field(default=5, ge=1, le=1000, description=(
+        "consecutive items failing on system errors after which the run stops (an outage)"))
+
+
 class LogSettings(BaseModel):
     level: str = "INFO"
     run_log_max_bytes: int = Field(default=50_000_000, gt=0)
@@ -112,6 +129,10 @@ class Settings(BaseSettings):
     notify: NotifySettings = NotifySettings()
     productivity: ProductivitySettings = ProductivitySettings()
     log: LogSettings = LogSettings()
+    queues: dict[str, QueueSettings] = Field(
+        default_factory=dict, description="per queue: lease_seconds, retry_attempts, "
+        "retry_delay_seconds over what the recipe declares")
+    work: WorkSettings = WorkSettings()
 
     @field_validator("timezone")
     @classmethod

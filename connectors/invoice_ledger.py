@@ -11,35 +11,33 @@ The ledger (layout declared by `LedgerLayout`, headers found by name, not by let
 Applying an adjustment changes exactly these cells and nothing else: the invoice's
 Charges or Credits cell (plus the gross), its Status cell when the balance reaches zero
 (and only if it changes), and one new row of the Adjustments sheet (styled like the row
-above it; a table on the sheet grows to include it). Every other cell keeps its value,
-formula and style; merged cells, widths and names stay (openpyxl reads and writes them).
-A workbook holding charts, images or macros is refused: openpyxl would drop them.
+above it; a table there grows, its totals row kept last). The workbook is edited in place
+(`connectors.xlsx_inplace`): every other cell, part and byte stays as it was, so charts,
+images, comments, macros, pivot tables and extensions are no reason to refuse a ledger.
 
 Idempotent: a request already listed on the Adjustments sheet is not applied again.
-Money is read from the file's XML as stored (`xlsx_exact`) and written digit for digit.
+Money is read from the file's XML as stored and written digit for digit.
 """
 
 from __future__ import annotations
 
-import zipfile
-from copy import copy
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.worksheet.worksheet import Worksheet
-
 from bots.errors import BusinessError, InputError
 from bots.money import ZERO, ensure_decimal
 from connectors.invoice_model import AdjustmentKind
-from connectors.xlsx_exact import save_exact, stored_numbers
-
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "yyyy-mm-dd"
-_UNSUPPORTED_PARTS = ("xl/drawings/", "xl/charts/", "xl/media/", "xl/vbaProject")
+from connectors.xlsx_inplace import (
+    EditPlan,
+    EditReport,
+    Formula,
+    SheetDoc,
+    WorkbookEditor,
+    coordinate,
+    read_workbook,
+)
 
 
 @dataclass(frozen=True)
@@ -113,11 +111,10 @@ class InvoiceLedger:
 
     def __init__(self, path: Path, layout: LedgerLayout) -> None:
         self.path, self.layout = Path(path), layout
-        _refuse_lossy(self.path)
-        self.workbook = load_workbook(self.path)  # formulas as text, styles kept
-        self.ledger = self._sheet(layout.ledger_sheet)
-        self.adjustments = self._sheet(layout.adjustments_sheet)
-        self._numbers = stored_numbers(self.path, layout.ledger_sheet)
+        self.book = read_workbook(self.path)
+        self.editor = WorkbookEditor(self.book)
+        self.ledger = self.book.sheet(layout.ledger_sheet)
+        self.adjustments = self.book.sheet(layout.adjustments_sheet)
         self._header_row, self._columns = _find_header(self.ledger, layout.invoice,
                                                        layout.header_search_rows, self.path)
         for name in (layout.net, layout.tax, layout.charges, layout.credits):
@@ -134,58 +131,52 @@ class InvoiceLedger:
         return cls(path, layout or LedgerLayout())
 
     # -- reading -----------------------------------------------------------------------
-    def _sheet(self, name: str) -> Worksheet:
-        if name not in self.workbook.sheetnames:
-            raise InputError(f"the ledger has no sheet {name!r}", file=str(self.path),
-                             expected=", ".join(self.workbook.sheetnames))
-        return self.workbook[name]
-
     def _column(self, header: str) -> int:
         try:
             return self._columns[header.casefold()]
         except KeyError:
             raise InputError(f"the ledger has no column {header!r}", file=str(self.path),
-                             sheet=self.ledger.title, row=self._header_row) from None
+                             sheet=self.ledger.name, row=self._header_row) from None
 
     def _adj_col(self, columns: dict[str, int], header: str) -> int:
         if header.casefold() not in columns:
             raise InputError(f"the adjustments sheet has no column {header!r}",
-                             file=str(self.path), sheet=self.adjustments.title)
+                             file=str(self.path), sheet=self.adjustments.name)
         return columns[header.casefold()]
 
     def _index_invoices(self) -> dict[str, int]:
         rows: dict[str, int] = {}
         column = self._column(self.layout.invoice)
-        for row in range(self._header_row + 1, self.ledger.max_row + 1):
-            value = self.ledger.cell(row, column).value
-            if isinstance(value, str) and value.strip():
+        for row in self.ledger.rows():
+            value = self.ledger.value(row, column)
+            if row > self._header_row and isinstance(value, str) and value.strip():
                 rows.setdefault(value.strip(), row)
         return rows
 
     def _index_applied(self) -> set[str]:
         column = self._adj_columns[0]
-        return {str(self.adjustments.cell(row, column).value).strip()
-                for row in range(self._adj_header + 1, self.adjustments.max_row + 1)
-                if self.adjustments.cell(row, column).value not in (None, "")}
+        return {str(value).strip() for row in self.adjustments.rows() if row > self._adj_header
+                if (value := self.adjustments.value(row, column)) not in (None, "")}
 
     def _money(self, row: int, header: str) -> Decimal:
-        cell = self.ledger.cell(row, self._column(header))
-        if cell.data_type == "f":
-            raise LedgerError(f"ledger cell {cell.coordinate} ({header}) holds a formula; "
+        column = self._column(header)
+        value, where = self.ledger.value(row, column), coordinate(row, column)
+        if isinstance(value, Formula):
+            raise LedgerError(f"ledger cell {where} ({header}) holds a formula; "
                               "the ledger layout expects a value there", reason="ledger_layout")
-        if cell.value is None:
+        if value is None:
             return ZERO
-        if cell.coordinate in self._numbers:
-            return self._numbers[cell.coordinate]
-        raise LedgerError(f"ledger cell {cell.coordinate} ({header}) is not a number: "
-                          f"{cell.value!r}", reason="ledger_layout")
+        if isinstance(value, Decimal):
+            return value
+        raise LedgerError(f"ledger cell {where} ({header}) is not a number: {value!r}",
+                          reason="ledger_layout")
 
     def state(self, invoice_id: str) -> LedgerState:
         row = self._rows.get(invoice_id.strip())
         if row is None:
             raise LedgerError(f"invoice {invoice_id} is not in the ledger", reason="ledger_invoice_missing")
         status_col = self._columns.get(self.layout.status.casefold())
-        status = self.ledger.cell(row, status_col).value if status_col else ""
+        status = self.ledger.value(row, status_col) if status_col else ""
         return LedgerState(self._money(row, self.layout.net), self._money(row, self.layout.tax),
                            self._money(row, self.layout.charges),
                            self._money(row, self.layout.credits), str(status or "").strip())
@@ -220,75 +211,37 @@ class InvoiceLedger:
         self.changed.extend(cells)
         return LedgerChange(entry, before, after, tuple(cells))
 
-    def _write(self, sheet: Worksheet, row: int, column: int, value: object) -> str:
-        cell = sheet.cell(row, column)
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # text stays text, even "=..." (formula injection)
-        elif isinstance(value, Decimal) and sheet is self.ledger:
-            self._numbers[cell.coordinate] = value  # what the next read of this cell sees
-        return f"{sheet.title}!{cell.coordinate}"
+    def _write(self, sheet: SheetDoc, row: int, column: int, value: Decimal | str) -> str:
+        self.editor.set(sheet.name, coordinate(row, column), value)
+        return f"{sheet.name}!{coordinate(row, column)}"
 
     def _append_adjustment(self, entry: LedgerEntry) -> list[str]:
-        sheet, first = self.adjustments, self._adj_header + 1
-        row = max([first - 1] + [r for r in range(first, sheet.max_row + 1)
-                                 if any(sheet.cell(r, c).value not in (None, "")
-                                        for c in self._adj_columns)]) + 1
         values: tuple[object, ...] = (entry.request_id, entry.invoice_id, entry.document_number,
                                       entry.kind.value, entry.net, entry.tax, entry.gross,
                                       entry.reason_code, entry.applied_on)
-        written = []
-        for column, value in zip(self._adj_columns, values, strict=True):
-            cell = sheet.cell(row, column)
-            _style_like(cell, sheet.cell(row - 1, column) if row - 1 > self._adj_header else None,
-                        value)
-            written.append(self._write(sheet, row, column, value))
-        _grow_tables(sheet, row)
-        return written
+        letters = [coordinate(1, column)[:-1] for column in self._adj_columns]
+        row = self.editor.append_row(self.adjustments.name,
+                                     dict(zip(letters, values, strict=True)),  # type: ignore[arg-type]
+                                     below=self._adj_header)
+        return [f"{self.adjustments.name}!{letter}{row}" for letter in letters]
 
-    def save(self, path: Path | None = None) -> Path:
-        return save_exact(self.workbook, Path(path or self.path))
+    def plan(self) -> EditPlan:
+        """Every cell edit of the adjustments applied so far, before anything is written."""
+        return self.editor.finish()
 
-
-def _refuse_lossy(path: Path) -> None:
-    try:
-        with zipfile.ZipFile(path) as package:
-            names = package.namelist()
-    except (zipfile.BadZipFile, FileNotFoundError) as exc:
-        raise InputError(f"not a readable xlsx workbook: {exc}", file=str(path)) from None
-    lossy = sorted({part for part in _UNSUPPORTED_PARTS for name in names if name.startswith(part)})
-    if lossy:
-        raise InputError("the ledger holds charts, images or macros, which saving would drop"
-                         f" ({', '.join(lossy)})", file=str(path), reason="ledger_unsupported")
+    def save(self, path: Path | None = None) -> EditReport:
+        """Write the edits into the workbook (in place, atomically, unless `path`)."""
+        return self.plan().apply(path)
 
 
-def _find_header(sheet: Worksheet, first: str, search_rows: int, path: Path,
+def _find_header(sheet: SheetDoc, first: str, search_rows: int, path: Path,
                  ) -> tuple[int, dict[str, int]]:
-    for row in sheet.iter_rows(min_row=1, max_row=search_rows):
-        names = {str(c.value).strip().casefold(): c.column for c in row
-                 if isinstance(c.value, str) and c.value.strip()}
+    for row in sheet.rows():
+        if row > search_rows:
+            break
+        names = {value.strip().casefold(): col for col in sheet.row_cells(row)
+                 if isinstance(value := sheet.value(row, col), str) and value.strip()}
         if first.casefold() in names:
-            return row[0].row, names
+            return row, names
     raise InputError(f"no header row with {first!r} in the first {search_rows} rows",
-                     file=str(path), sheet=sheet.title)
-
-
-def _style_like(cell: Cell, model: Cell | None, value: object) -> None:
-    if model is not None and model.has_style:
-        cell._style = copy(model._style)
-    elif isinstance(value, Decimal):
-        cell.number_format = MONEY_FORMAT
-    elif isinstance(value, date):
-        cell.number_format = DATE_FORMAT
-
-
-def _grow_tables(sheet: Worksheet, row: int) -> None:
-    from openpyxl.utils.cell import range_boundaries
-
-    for table in sheet.tables.values():
-        min_col, min_row, max_col, max_row = range_boundaries(table.ref)
-        if max_row == row - 1:
-            start, end = table.ref.split(":")
-            table.ref = f"{start}:{end.rstrip('0123456789')}{row}"
-            if table.autoFilter is not None:
-                table.autoFilter.ref = table.ref
+                     file=str(path), sheet=sheet.name)

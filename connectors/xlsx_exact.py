@@ -11,10 +11,10 @@ through a float, so:
   written `0.07000000000000001` or `7.0000000000000007E-2`; a double holds 15 significant
   decimal digits faithfully, so the text is rounded to 15 significant digits, in Decimal:
   that gives back what the person typed for every amount with cents below a trillion;
-- `exact_decimal_writes()` makes openpyxl write a Decimal with `format(value, "f")` while
-  a workbook is saved; floats and ints are written as openpyxl always writes them, so
-  other code saving at the same moment is unaffected;
-- `save_exact(workbook, path)` saves under that rule, atomically (temp file + rename).
+- `save_exact(workbook, path)` saves an openpyxl workbook, then gives every `Decimal` cell
+  its own digits in the saved package (`connectors.xlsx_inplace`, which edits those cells'
+  XML and nothing else), atomically (temp file + rename). openpyxl's writer is not
+  patched: other code saving at the same moment is unaffected.
 """
 
 from __future__ import annotations
@@ -22,25 +22,20 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-import threading
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
 from xml.etree import ElementTree
 
-import openpyxl.cell._writer as cell_writer
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.workbook import Workbook
+
+from connectors.xlsx_inplace import WorkbookEditor, read_workbook, typed_value
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _COORD = re.compile(r"^([A-Z]+)(\d+)$")
-_patch_lock = threading.RLock()
-_FIFTEEN = Context(prec=15, rounding=ROUND_HALF_EVEN)
 
 
 def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
@@ -59,6 +54,9 @@ def _sheet_part(archive: zipfile.ZipFile, sheet: str) -> str:
             return target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
     raise KeyError(f"sheet {sheet!r}: relationship {rel_id} missing")
+
+
+__all__ = ["save_exact", "stored_numbers", "typed_value"]
 
 
 def stored_numbers(path: Path, sheet: str, *, formulas: bool = False) -> dict[str, Decimal]:
@@ -96,39 +94,19 @@ def stored_numbers(path: Path, sheet: str, *, formulas: bool = False) -> dict[st
     return found
 
 
-def typed_value(stored: Decimal) -> Decimal:
-    """The decimal a person typed, from the digits a spreadsheet stored for it."""
-    value = _FIFTEEN.plus(stored)
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _exact_safe_string(original: Any) -> Any:
-    def safe_string(value: Any) -> Any:
-        if isinstance(value, Decimal) and value.is_finite():
-            return format(value, "f")
-        return original(value)
-
-    return safe_string
-
-
-@contextmanager
-def exact_decimal_writes() -> Iterator[None]:
-    with _patch_lock:
-        original = cell_writer.safe_string
-        cell_writer.safe_string = _exact_safe_string(original)
-        try:
-            yield
-        finally:
-            cell_writer.safe_string = original
-
-
 def save_exact(workbook: Workbook, path: Path) -> Path:
     """Save with exact Decimals; a crash mid-save leaves the old file whole."""
     path = Path(path)
+    exact = {(sheet.title, cell.coordinate): cell.value for sheet in workbook.worksheets
+             for row in sheet.iter_rows() for cell in row if isinstance(cell.value, Decimal)}
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with exact_decimal_writes():
-            workbook.save(temporary)
+        workbook.save(temporary)
+        if exact:
+            editor = WorkbookEditor(read_workbook(temporary), find_stale=False)
+            for (sheet, cell), value in exact.items():
+                editor.set(sheet, cell, value)
+            editor.finish().apply()
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bots import Run, recipe
+from bots import TO_REVIEW, Run, recipe
 from bots.reconcile import (
     MatchClass,
     RuleError,
@@ -77,7 +77,7 @@ def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None 
             run.add_artifact(report.csv, kind="csv")
     counts = result.counts()
     breaks = _break_rows(result)
-    run.exceptions += breaks  # every break row waits for a person: succeeded with exceptions
+    run.count(TO_REVIEW, breaks)  # every break row waits for a person
     run.summary.update(counts)
     run.summary["break_rows"] = breaks
     run.summary["items"] = len(ledger_rows)  # ledger lines ticked: the productivity unit

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bots.settings import Settings, get_settings, reset_settings
 from bots.store import close_stores
+from tests.helpers import queue_env
 
 
 @pytest.fixture
@@ -33,6 +35,18 @@ def rpa_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
 @pytest.fixture
 def settings(rpa_env: dict[str, str]) -> Settings:
     return get_settings()
+
+
+@pytest.fixture
+def queue_policy(rpa_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Set queue policies as an operator would (settings), for the rest of the test."""
+
+    def set_policy(**queues: dict[str, float]) -> None:
+        for key, value in queue_env(**queues).items():
+            monkeypatch.setenv(key, value)
+        reset_settings()
+
+    return set_policy
 
 
 PG_ADMIN_URL = os.environ.get("RPA_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

@@ -7,11 +7,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Frame
 
-from bots.browser import js
+from bots.browser import js, parse
 from bots.browser.errors import BrowserError, PageTimeout, is_navigation_race, translated
 from bots.browser.loop import retrieve
 
@@ -161,16 +162,39 @@ async def fetch(frame: Frame, url: str, *, probe: Probe, timeout_ms: int, method
                 body: Sequence[tuple[str, str]] | None = None,
                 table: TableSpec | None = None) -> FetchResult:
     """Fetch a document with the page's session (its cookies) and read it without
-    rendering it: one round trip, no navigation of the page."""
+    rendering it: one round trip, no navigation of the page. Through the context's own
+    HTTP client when every selector can be read in Python (see `parse`), else by a
+    `fetch()` in the page."""
+    probe_js, table_js = probe.as_js(), table.as_js() if table else None
+    if parse.translatable(probe_js["detectors"], probe_js["texts"], probe_js["lists"],
+                          table_js["columns"] if table_js else None,
+                          {"rows": table_js["rows"]} if table_js else None):
+        return await _fetch_direct(frame, url, method, body, probe_js, table_js, timeout_ms)
     arg = {"url": url, "method": method, "body": [list(p) for p in body] if body else None,
-           "probe": probe.as_js(), "table": table.as_js() if table else None,
-           "timeoutMs": timeout_ms}
+           "probe": probe_js, "table": table_js, "timeoutMs": timeout_ms}
     raw = await evaluate(frame, js.FETCH, arg, f"{method} {url}")
     if raw.get("error"):
         raise BrowserError(f"{method} {url}: {raw['error']}")
     return FetchResult(status=int(raw["status"]), url=raw["url"],
                        state=PageState.from_js(raw["state"], status=int(raw["status"])),
                        rows=raw.get("rows"))
+
+
+async def _fetch_direct(frame: Frame, url: str, method: str,
+                        body: Sequence[tuple[str, str]] | None, probe: dict[str, Any],
+                        table: dict[str, Any] | None, timeout_ms: int) -> FetchResult:
+    request = frame.page.context.request
+    headers = {"content-type": "application/x-www-form-urlencoded"} if body else None
+    with translated(f"{method} {url}"):
+        response = await request.fetch(url, method=method, headers=headers,
+                                       data=urlencode(list(body)) if body else None,
+                                       timeout=timeout_ms, fail_on_status_code=False)
+        html = await response.text()
+    doc = parse.document(html)
+    status = response.status
+    return FetchResult(status=status, url=response.url,
+                       state=PageState.from_js(parse.state(doc, response.url, probe), status=status),
+                       rows=parse.table(doc, table) if table else None)
 
 
 async def snapshot_html(frame: Frame, sensitive: Sequence[str]) -> str:

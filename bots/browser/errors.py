@@ -29,6 +29,8 @@ class BrowserError(ApplicationError):
 class BrowserUnavailable(BrowserError):
     """Chromium could not be started; nothing is ever downloaded to fix it."""
 
+    fatal = True
+
 
 class PageTimeout(BrowserError, TimeoutError):
     """A page did not reach the expected state in time."""
@@ -36,6 +38,8 @@ class PageTimeout(BrowserError, TimeoutError):
 
 class PageGone(BrowserError):
     """The page, its context or the browser was closed while we used it."""
+
+    fatal = True
 
 
 def first_line(text: str, limit: int = 300) -> str:

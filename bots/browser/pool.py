@@ -35,6 +35,8 @@ T = TypeVar("T")
 
 
 class BrowserPool:
+    """One Chromium and its lanes (contexts), driven from plain threads (see above)."""
+
     def __init__(self, options: LaunchOptions) -> None:
         self.options = options
         self._loop = EventLoopThread()

@@ -7,8 +7,13 @@
                exceptions, items done by hand or skipped in review, rejected rows
     open       items still pending or in progress
 
+    to_review  results a person must look at that are no item or input row (a
+               reconciliation's breaks): the run's own count, `summary.outcomes.to_review`
+
 `runs`, `show`, the HTML run report and the productivity workbook all count from these
-two tables this way, so a figure reads the same wherever a person looks.
+tables this way, so a figure reads the same wherever a person looks. A run that counted
+rejected rows (`run.count("rejected", n)`) without recording them (`bots.rejects`)
+still shows its count, from its summary, until its recipe records them.
 """
 
 from __future__ import annotations
@@ -21,7 +26,29 @@ import sqlalchemy as sa
 
 from bots.rejects import rejected_rows
 from bots.reports.outcomes import DONE, OPEN_STATES, REJECTED, outcome_of_item
-from bots.store.schema import work_items
+from bots.store.schema import runs, work_items
+
+TO_REVIEW = "to_review"
+
+
+def counted_by_run(summary: Any) -> dict[str, int]:
+    """What the run itself counted that no table holds: results to review, and rejected
+    rows a recipe counted without recording them."""
+    outcomes = summary.get("outcomes") if isinstance(summary, dict) else None
+    if not isinstance(outcomes, dict):
+        return {}
+    return {k: int(v) for k, v in outcomes.items()
+            if k in (TO_REVIEW, REJECTED) and isinstance(v, int) and v > 0}
+
+
+def merge_counted(found: dict[str, int], summary: Any) -> dict[str, int]:
+    """The store's outcomes with the run's own counts added, each counted once (rows
+    recorded in the table win over the run's count of them)."""
+    merged = dict(found)
+    for key, n in counted_by_run(summary).items():
+        if key not in merged:
+            merged[key] = n
+    return merged
 
 
 @dataclass(frozen=True)
@@ -48,6 +75,7 @@ class RunFigures:
         """The stable fields `--json` prints for a run (documented in the README)."""
         return {"items_done": self.done, "exceptions": self.exceptions,
                 "items_open": self.open, "rejected_rows": self.rejected,
+                "to_review": self.outcomes.get(TO_REVIEW, 0),
                 "outcomes": dict(sorted(self.outcomes.items()))}
 
 
@@ -76,7 +104,10 @@ def figures_for(conn: sa.Connection, run_ids: Sequence[int]) -> dict[int, RunFig
     ids = list(run_ids)
     found = outcomes_by_run(conn, item_where=[work_items.c.last_run_id.in_(ids)],
                             reject_where=[rejected_rows.c.run_id.in_(ids)])
-    return {run_id: RunFigures(found.get(run_id, {})) for run_id in ids}
+    summaries = {int(run_id): summary for run_id, summary in conn.execute(
+        sa.select(runs.c.id, runs.c.summary).where(runs.c.id.in_(ids)))}
+    return {run_id: RunFigures(merge_counted(found.get(run_id, {}), summaries.get(run_id)))
+            for run_id in ids}
 
 
 def rejected_of(conn: sa.Connection, run_id: int, limit: int) -> list[dict[str, Any]]:

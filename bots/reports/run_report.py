@@ -23,6 +23,7 @@ from bots.clock import as_utc
 from bots.inspect_runs import shown_state
 from bots.reports import run_queries as q
 from bots.reports.evidence import ScreenshotBudget, clip, size_text
+from bots.reports.figures import counted_by_run, merge_counted
 from bots.reports.outcomes import DONE, OPEN_STATES, outcome_columns
 from bots.reports.run_extras import (
     LEVELS,
@@ -94,6 +95,9 @@ def build_context(conn: sa.Connection, f: q.RunFilter, limits: Limits, *, tz: Zo
     # Past the list's cap, the older runs' items are not counted per run at all.
     capped = len(listed) == limits.runs_listed
     items = q.items_by_run(conn, f, listed[-1]["id"] if listed and capped else None)
+    for row in listed:  # what the run counted itself (a reconciliation's breaks)
+        if counted_by_run(row["summary"]):
+            items[row["id"]] = merge_counted(items.get(row["id"], {}), row["summary"])
     detailed = ({r["id"] for r in listed[: limits.detail_recent]}
                 | set(q.problem_run_ids(conn, f, limits.detail_problems)))
     budget = ScreenshotBudget(limits.screenshot_bytes, limits.screenshots_total)

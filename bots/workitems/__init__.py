@@ -1,10 +1,15 @@
 """Work items: a durable queue in the store with exactly-once side effects.
 
-    from bots.workitems import Priority, WorkQueue, WorkItem, ItemState
+    SALES = Queue("sales", lease=timedelta(seconds=60), retry=RetryPolicy(attempts=4))
 
-    @recipe(consumes="sales")
+    @recipe(queue=SALES)
     def key_sales(run: Run) -> None:
-        for item in run.queue("sales").claim_iter(check=portal.already_keyed):
+        run.queue().put_many(...)                      # producers
+        run.work(handler=Keyer(...), lanes=3, browser=True)   # claims, checks, drains
+
+`run.work` (bots/work.py) is the loop every recipe shares. Underneath it, by hand:
+
+        for item in run.queue().claim_iter(check=portal.already_keyed):
             with item:                      # done / BusinessError / other error
                 item.ensure_lease()         # raises LeaseLost if no longer ours
                 item.output = {"reference": portal.key(item.payload)}
@@ -21,6 +26,9 @@ from bots.workitems.claim import reclaim_expired
 from bots.workitems.errors import ItemNotFound, LeaseLost, NotReviewable, WorkItemError
 from bots.workitems.item import WorkItem
 from bots.workitems.model import (
+    EXCEPTIONAL,
+    REJECTED,
+    TO_REVIEW,
     ItemRecord,
     ItemState,
     Outcome,
@@ -28,11 +36,14 @@ from bots.workitems.model import (
     ReviewOutcome,
 )
 from bots.workitems.produce import PutResult
-from bots.workitems.queue import DEFAULT_LEASE, DEFAULT_RETRY, Outstanding, WorkQueue
+from bots.workitems.queue import Outstanding, WorkQueue
 from bots.workitems.review import ReviewRequest, review, review_many
-from bots.workitems.worker import WorkerReport, run_worker
+from bots.workitems.spec import DEFAULT_LEASE, DEFAULT_RETRY, Queue
 
 __all__ = [
+    "EXCEPTIONAL",
+    "REJECTED",
+    "TO_REVIEW",
     "DEFAULT_LEASE",
     "DEFAULT_RETRY",
     "ItemNotFound",
@@ -44,14 +55,13 @@ __all__ = [
     "Outstanding",
     "Priority",
     "PutResult",
+    "Queue",
     "ReviewOutcome",
     "ReviewRequest",
     "WorkItem",
     "WorkItemError",
     "WorkQueue",
-    "WorkerReport",
     "reclaim_expired",
     "review",
     "review_many",
-    "run_worker",
 ]

@@ -15,6 +15,7 @@ from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
 from bots.store import open_store
 from bots.store.schema import work_items
+from bots.worker import install_stop_signals, run_worker
 from bots.workitems.commands import (
     STATE_ALIASES,
     ItemFilter,
@@ -25,7 +26,6 @@ from bots.workitems.commands import (
     queue_counts,
 )
 from bots.workitems.model import ItemRecord, ItemState
-from bots.workitems.worker import install_stop_signals, run_worker
 
 
 def items(

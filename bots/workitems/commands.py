@@ -12,7 +12,6 @@ Nothing here prints: each function returns data (or an exit code) for the caller
 from __future__ import annotations
 
 import csv
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,14 +24,12 @@ from sqlalchemy.engine import Engine
 
 from bots.clock import Clock, SystemClock, as_utc
 from bots.errors import InputError, UsageError
-from bots.settings import Settings
 from bots.store.engine import reading
 from bots.store.schema import work_item_events, work_items
 from bots.workitems.errors import ItemNotFound
 from bots.workitems.export import write_items
 from bots.workitems.model import FINISHED, NEEDS_REVIEW, ItemRecord, ItemState, ReviewOutcome
 from bots.workitems.review import ReviewRequest, review_many
-from bots.workitems.worker import WorkerReport, install_stop_signals, run_worker
 
 # Besides the states themselves, `--state review` means "awaiting review".
 STATE_ALIASES = {"review": sorted(NEEDS_REVIEW)}
@@ -239,14 +236,3 @@ def _cell_int(path: Path, number: int, text: str | None) -> int:
         return int(number_value)
     raise InputError("not an item id", file=path.name, row=number, column="id",
                      expected="a whole number", got=text)
-
-
-def worker_command(settings: Settings, queues: Sequence[str] | None, concurrency: int = 1, *,
-                   idle_exit: bool = False, poll: float = 1.0) -> WorkerReport:
-    """`runner.py worker`: install the stop signals (main thread only) and work until
-    stopped. Returns the report; exit code 0 when it stopped cleanly."""
-    stop_event = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        install_stop_signals(stop_event)
-    return run_worker(settings, list(queues) if queues else None, concurrency, stop_event,
-                      idle_exit, poll=poll)

@@ -5,6 +5,10 @@
                         other Exception     -> system exception: pending again after
                                                back-off, or system_exception once the
                                                queue's RetryPolicy has no attempts left
+                        ... not retryable   -> system_exception at once (FateUnknown: a
+                                               submit nobody can settle goes to review)
+                        ... fatal           -> handed back to pending, attempt refunded
+                                               (the run stops; the item was not at fault)
                         LeaseLost           -> nothing recorded: another worker has it
                         RunTimeout, KeyboardInterrupt, SIGTERM's Interrupted, SystemExit
                                             -> handed back to pending, attempt refunded,
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from loguru import logger
 
-from bots.errors import BusinessError, RunTimeout, UsageError
+from bots.errors import BusinessError, RunTimeout, UsageError, is_fatal, is_retryable
 from bots.redaction import format_exception, redact
 from bots.workitems.errors import LeaseLost
 from bots.workitems.lease import KEEPER, Lease
@@ -38,6 +42,8 @@ MAX_ERROR_TEXT = 8000
 
 
 class WorkItem:
+    """One claimed item, held under a lease: work it inside `with item:` (see above)."""
+
     def __init__(self, queue: WorkQueue, rec: ItemRecord, lease: Lease) -> None:
         self._queue, self._record, self._lease = queue, rec, lease
         self._output: dict[str, Any] | None = None
@@ -58,6 +64,11 @@ class WorkItem:
     @property
     def queue(self) -> str:
         return self._record.queue
+
+    @property
+    def subject(self) -> str:
+        """The item's name in the audit chain: what happened to it is audited under it."""
+        return self._record.subject
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -134,6 +145,9 @@ class WorkItem:
             if isinstance(exc, RunTimeout) or not isinstance(exc, Exception):
                 self.release(f"interrupted by {type(exc).__name__}")
                 return False
+            if is_fatal(exc):
+                self.release(f"the run stops: {short_error(exc)}")
+                return True
             self._system(exc)
             return True
         finally:
@@ -171,8 +185,12 @@ class WorkItem:
     def _system(self, exc: Exception) -> None:
         policy, attempt = self._queue.retry, self.attempts
         text = format_exception(exc)
-        values: dict[str, Any] = dict(reason="system_exception", last_error=text[-MAX_ERROR_TEXT:])
-        if attempt < policy.attempts:
+        values: dict[str, Any] = dict(reason=getattr(exc, "reason", None) or "system_exception",
+                                      last_error=text[-MAX_ERROR_TEXT:])
+        if not is_retryable(exc):
+            to, outcome, retry_at = ItemState.SYSTEM_EXCEPTION, Outcome.SYSTEM_EXCEPTION, None
+            why = f"not retried ({values['reason']}), to review: {short_error(exc)}"
+        elif attempt < policy.attempts:
             retry_at = self._queue.clock.now() + timedelta(seconds=policy.delay(attempt))
             values["not_before"] = retry_at
             to, outcome = ItemState.PENDING, Outcome.RETRY_SCHEDULED

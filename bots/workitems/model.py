@@ -92,8 +92,11 @@ class Outcome(enum.StrEnum):
     LEASE_LOST = "lease_lost"  # another worker holds it now; nothing recorded by us
 
 
+REJECTED = "rejected"  # input rows refused before anything was queued (run.count)
+TO_REVIEW = "to_review"  # results a person must look at, e.g. reconciliation breaks
 EXCEPTIONAL = frozenset(
-    {Outcome.BUSINESS_EXCEPTION, Outcome.SYSTEM_EXCEPTION, Outcome.RETRY_SCHEDULED}
+    {Outcome.BUSINESS_EXCEPTION, Outcome.SYSTEM_EXCEPTION, Outcome.RETRY_SCHEDULED,
+     REJECTED, TO_REVIEW}
 )
 
 

@@ -23,17 +23,15 @@ from bots.workitems import claim as claims
 from bots.workitems import produce
 from bots.workitems.item import WorkItem
 from bots.workitems.lease import KEEPER, Lease
-from bots.workitems.model import EXCEPTIONAL, ItemRecord, ItemState, Outcome, Priority
+from bots.workitems.model import ItemRecord, ItemState, Outcome, Priority
 from bots.workitems.produce import PutResult
+from bots.workitems.spec import DEFAULT_LEASE, DEFAULT_RETRY
 from bots.workitems.stop import stop_requested
 from bots.workitems.transitions import Change, record
 
 if TYPE_CHECKING:
     from bots.run import Run
 
-DEFAULT_LEASE = timedelta(seconds=60)
-DEFAULT_RETRY = RetryPolicy(attempts=3, initial=timedelta(seconds=30), multiplier=2.0,
-                            maximum=timedelta(minutes=15), jitter=0.1)
 
 Check = Callable[[WorkItem], Mapping[str, Any] | None]
 
@@ -82,11 +80,11 @@ class WorkQueue:
         self._next_reap: datetime | None = None
 
     def with_options(self, *, lease: timedelta | None = None, retry: RetryPolicy | None = None,
-                     owner: str | None = None) -> WorkQueue:
-        """The same queue with another lease length, retry policy or owner name."""
+                     owner: str | None = None, stop: threading.Event | None = None) -> WorkQueue:
+        """The same queue with another lease length, retry policy, owner name or stop."""
         return WorkQueue(self.engine, self.name, clock=self.clock, owner=owner or self.owner,
                          lease=lease or self.lease, retry=retry or self.retry, run=self.run,
-                         stop=self._stop)
+                         stop=stop or self._stop)
 
     @property
     def run_id(self) -> int | None:
@@ -194,10 +192,7 @@ class WorkQueue:
     def _count(self, outcome: Outcome) -> None:
         self.tally[outcome] += 1
         if self.run is not None:
-            items = self.run.summary.setdefault("items", {})
-            items[str(outcome)] = items.get(str(outcome), 0) + 1
-            if outcome in EXCEPTIONAL:
-                self.run.exceptions += 1
+            self.run.count(outcome)
 
     def _claim_next(self, conn: sa.Connection, now: datetime,
                     until: datetime) -> ItemRecord | None:
@@ -238,6 +233,26 @@ class WorkQueue:
             row = conn.execute(sa.select(work_items).where(
                 work_items.c.queue == self.name, work_items.c.key == str(key))).first()
         return ItemRecord.from_row(row) if row is not None else None
+
+    def get_many(self, keys: Iterable[str | int], *, chunk: int = 900) -> dict[str, ItemRecord]:
+        """The items of these keys that exist, by key (read in chunks: any number of keys)."""
+        out: dict[str, ItemRecord] = {}
+        batch: list[str] = []
+
+        def read(some: list[str]) -> None:
+            with reading(self.engine) as conn:
+                rows = conn.execute(sa.select(work_items).where(
+                    work_items.c.queue == self.name, work_items.c.key.in_(some)))
+                out.update({row.key: ItemRecord.from_row(row) for row in rows})
+
+        for key in keys:
+            batch.append(str(key))
+            if len(batch) >= chunk:
+                read(batch)
+                batch = []
+        if batch:
+            read(batch)
+        return out
 
     def outstanding(self) -> Outstanding:
         now = self.clock.now()

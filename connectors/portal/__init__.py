@@ -1,6 +1,9 @@
 """The portal connector: a declarative portal map (TOML) and the page objects built on it.
 
-    from connectors.portal import Portal, Credentials, KeyMode, load_map
+    from connectors.portal import key_records
+    key_records(run, SALES, portal_map="demo", form="sale", contexts=3)   # exactly once
+
+    from connectors.portal import Portal, Credentials, KeyMode, load_map  # by hand
 
 A portal nobody has seen is a new map file (login page detector, frames, fields and their
 kinds, submit and its dialog, outcome detectors, searches, exports), not new code.
@@ -18,6 +21,7 @@ from connectors.portal.errors import (
     RecordInvalid,
     SessionLost,
 )
+from connectors.portal.keying import KeyingOptions, PortalKeyer, key_records, open_portal
 from connectors.portal.map import (
     ColumnCheck,
     FieldKind,
@@ -42,6 +46,7 @@ __all__ = [
     "Found",
     "KeyMode",
     "Keyed",
+    "KeyingOptions",
     "LoginMap",
     "LoginRefused",
     "MapError",
@@ -49,12 +54,15 @@ __all__ = [
     "OutcomeMap",
     "Portal",
     "PortalMap",
+    "PortalKeyer",
     "PortalRejected",
     "PortalSession",
     "PortalUnavailable",
     "RecordInvalid",
     "SearchMap",
     "SessionLost",
+    "key_records",
     "load_map",
+    "open_portal",
     "run_audit",
 ]

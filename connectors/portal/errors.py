@@ -43,11 +43,12 @@ class SessionLost(ApplicationError):
 
 
 class LoginRefused(ApplicationError):
-    pass
+    fatal = True  # every item would be refused alike
 
 
 class MapMismatch(ApplicationError):
     pass
+
 
 
 class MapError(UsageError):

@@ -1,6 +1,6 @@
 """The demo portal's invoice screens: read an invoice, find adjustments, key one.
 
-    with open_invoice_portal(run) as invoices:          # system Chromium, logged in
+    invoices = invoice_portal_on(run, lane)              # a lane of run.work, logged in
         invoices.find_adjustments("REQ-2026-0001")      # check before act
         invoice = invoices.invoice("INV-2026-0001")      # lines, rates, balance, adjustments
         applied = invoices.apply("INV-2026-0001", AdjustmentInput(...), before_submit=...)
@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from bots import Run
-from bots.browser import BrowserPool, LaunchOptions
+from bots.browser import BrowserPool, Lane, LaunchOptions
 from bots.money import ensure_decimal
 from connectors.invoice_model import (
     AdjustmentInput,
@@ -29,12 +29,11 @@ from connectors.invoice_model import (
     FoundAdjustment,
     Invoice,
 )
-from connectors.portal.audit import run_audit
 from connectors.portal.errors import MapError, PortalUnavailable
 from connectors.portal.invoice_pages import found_from_rows, read_invoice
+from connectors.portal.keying import open_portal
 from connectors.portal.map import FormMap, PortalMap, SearchMap, load_map
 from connectors.portal.portal import KeyMode, Portal
-from connectors.portal.session import Credentials
 
 SCREENS_FILE = Path(__file__).with_name("invoices.toml")
 FORM = SEARCH = "invoice_adjustment"
@@ -71,7 +70,8 @@ class PortalInvoices:
         return self.portal.lane.run(read_invoice, self.portal.session, invoice_id)
 
     def apply(self, invoice_id: str, adjustment: AdjustmentInput, *,
-              before_submit: Callable[[], None] | None = None) -> AppliedAdjustment:
+              before_submit: Callable[[], None] | None = None,
+              subject: str | None = None) -> AppliedAdjustment:
         record = {
             "invoice_id": invoice_id, "kind": adjustment.kind.value,
             "net_amount": ensure_decimal(adjustment.net, "net"),
@@ -79,8 +79,8 @@ class PortalInvoices:
             "reason": adjustment.reason_code, "request_reference": adjustment.request_reference,
             "note": adjustment.note,
         }
-        keyed = self.portal.key(FORM, record, key=adjustment.request_reference, search=SEARCH,
-                                mode=KeyMode.UI, before_submit=before_submit)
+        keyed = self.portal.key(FORM, record, key=adjustment.request_reference,
+                                mode=KeyMode.UI, before_submit=before_submit, subject=subject)
         balance, status = self._after(invoice_id, keyed.reference)
         return AppliedAdjustment(invoice_id, keyed.reference, balance, status)
 
@@ -105,15 +105,14 @@ class PortalInvoices:
             yield
 
 
+def invoice_portal_on(run: Run, lane: Lane, map_name: str = "demo") -> PortalInvoices:
+    """The invoice screens on a browser lane, logged in to the portal of the settings."""
+    portal_map = with_invoice_screens(load_map(map_name))
+    return PortalInvoices(open_portal(run, lane, portal_map))
+
+
 @contextmanager
 def open_invoice_portal(run: Run, map_name: str = "demo") -> Iterator[PortalInvoices]:
-    """A browser (the system Chromium), one lane logged in to the portal of the settings."""
-    settings = run.settings
-    portal_map = with_invoice_screens(load_map(map_name))
-    with BrowserPool.open(LaunchOptions.from_settings(settings.browser)) as pool:
-        lane = pool.lane("invoices")
-        portal = Portal(lane, portal_map, base_url=settings.portal.url,
-                        credentials=Credentials.from_settings(settings.portal), sink=run,
-                        audit=run_audit(run, f"bot:{run.recipe}"))
-        portal.start()
-        yield PortalInvoices(portal)
+    """A browser of its own (the system Chromium) with one lane: for use outside run.work."""
+    with BrowserPool.open(LaunchOptions.from_settings(run.settings.browser)) as pool:
+        yield invoice_portal_on(run, pool.lane("invoices"), map_name)

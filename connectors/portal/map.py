@@ -4,7 +4,13 @@ A map is a TOML file validated by these models (unknown keys are refused, regexe
 URL templates are checked on load), so a new portal is a new file, not new code. Paths are
 relative to the portal's base URL (settings `portal.url`); a path may hold `{name}`
 placeholders filled, URL-quoted, from the record being keyed (`{key}` is the item's key).
-See `connectors/portal_maps/demo.toml` for a commented example.
+The format, every key with an example, is in docs/portal-maps.md.
+
+Exactly once is the default: every form names the lookup (a search) that tells whether a
+record is already saved, or declares that the portal itself refuses duplicates
+(`idempotent`), or that a submit whose fate is unknown goes to a person (`on_unknown =
+"review"`). A form with none of these is refused when the map is loaded: without one, a
+session that drops right after a save would make the bot key the record twice.
 """
 
 from __future__ import annotations
@@ -146,6 +152,8 @@ class OutcomeMap(_Model):
     confirmed: Selector = Field(description="present when the portal saved the record")
     reference: ReferenceMap
     rejected: str | None = Field(default=None, description="the validation error box")
+    duplicate: str | None = Field(default=None, description=(
+        "present when the portal refused the record as already saved (idempotent forms)"))
     field_errors: FieldErrorsMap | None = None
     server_error: str | None = Field(default=None, description="the portal's error page")
     server_message: str | None = None
@@ -180,9 +188,20 @@ class FormMap(_Model):
         "form serve one post (read afresh each time) or a whole session (read once)")
     outcome: OutcomeMap
     fields: tuple[FieldMap, ...] = Field(min_length=1)
+    lookup: str | None = Field(default=None, description=(
+        "the search that finds a saved record: checked before keying and after any "
+        "submit whose fate is unknown"))
+    idempotent: bool = Field(default=False, description=(
+        "the portal refuses a duplicate by itself (outcome.duplicate shows it): a submit "
+        "whose fate is unknown may be repeated"))
+    on_unknown: Literal["retry", "review"] = Field(default="retry", description=(
+        "review: with no lookup, a submit whose fate is unknown goes to a person"))
 
     @model_validator(mode="after")
     def _consistent(self) -> FormMap:
+        if self.idempotent and not self.outcome.duplicate:
+            raise ValueError("an idempotent form needs outcome.duplicate: the sign that the "
+                             "portal refused a record as already saved")
         if self.frames and not self.host:
             raise ValueError("a framed form needs the host page that holds the frames")
         names = [f.name for f in self.fields]
@@ -217,10 +236,21 @@ class ColumnCheck(_Model):
 
 
 class SearchMap(_Model):
-    url: str = Field(description="path with a {key} placeholder")
+    url: str = Field(description="path with {placeholders}: {key} and any record field")
     rows: Selector = Field(description="one element per result")
     columns: dict[str, Selector] = Field(description="name -> selector inside a row")
-    key_column: str
+    key_column: str | None = Field(default=None, description="a result must show the key here")
+    match: dict[str, ColumnCheck] = Field(default_factory=dict, description=(
+        "column -> record value it must show, for a result to be the record"))
+    params: dict[str, ColumnCheck] = Field(default_factory=dict, description=(
+        "placeholder -> record value written the portal's way (a date as it searches)"))
+    method: Literal["get", "post"] = Field(default="get", description=(
+        "post: the search is a form posted to `url` with `form`'s parameters"))
+    form: dict[str, str] = Field(default_factory=dict, description=(
+        "post: parameter -> template of {placeholders}, as the search form would post it"))
+    page: str | None = Field(default=None, description=(
+        "post: the page holding the search form, whose hidden inputs (CSRF) go along"))
+    submit: str | None = Field(default=None, description="post with page: the form's button")
     reference_column: str
     reference_pattern: str | None = None
     verify: dict[str, ColumnCheck] = Field(
@@ -233,12 +263,28 @@ class SearchMap(_Model):
 
     @model_validator(mode="after")
     def _consistent(self) -> SearchMap:
-        if "key" not in placeholders(self.url):
-            raise ValueError(f"search url {self.url!r} needs a {{key}} placeholder")
-        for column in (self.key_column, self.reference_column, *self.verify):
-            if column not in self.columns:
+        named = set().union(placeholders(self.url), *(placeholders(t) for t in self.form.values()))
+        if not named:
+            raise ValueError(f"search url {self.url!r} names nothing to search by: put "
+                             "{key} or record fields in it (or in `form`)")
+        if self.form and self.method != "post":
+            raise ValueError("`form` parameters are posted: set method = \"post\"")
+        if self.page and not self.submit:
+            raise ValueError("a search `page` needs `submit`: the button of its form")
+        if self.key_column is None and not self.match:
+            raise ValueError("a search needs key_column or match: how a result is known "
+                             "to be the record")
+        columns = (self.key_column, self.reference_column, *self.verify, *self.match)
+        for column in columns:
+            if column is not None and column not in self.columns:
                 raise ValueError(f"column {column!r} is not among the columns {sorted(self.columns)}")
         return self
+
+    def record_fields(self) -> set[str]:
+        """The record fields the search needs (placeholders and matched values)."""
+        used = set().union(placeholders(self.url), *(placeholders(t) for t in self.form.values()))
+        used -= {"key"} | set(self.params)
+        return used | {c.source for c in (*self.match.values(), *self.params.values())}
 
 
 class PortalMap(_Model):
@@ -249,6 +295,22 @@ class PortalMap(_Model):
     forms: dict[str, FormMap] = Field(default_factory=dict)
     searches: dict[str, SearchMap] = Field(default_factory=dict)
     exports: dict[str, str] = Field(default_factory=dict, description="name -> path")
+
+    @model_validator(mode="after")
+    def _exactly_once(self) -> PortalMap:
+        for name, form in self.forms.items():
+            if form.lookup is not None:
+                if form.lookup not in self.searches:
+                    raise ValueError(f"form {name}: lookup {form.lookup!r} is not a search of "
+                                     f"the map (has {sorted(self.searches) or 'none'})")
+            elif not form.idempotent and form.on_unknown != "review":
+                raise ValueError(
+                    f"form {name} has no lookup, so a submit whose fate is unknown (the "
+                    "session dropped right after a save, a timeout, an error page) could be "
+                    "keyed twice. Add `lookup = \"<search>\"` naming a search that finds a "
+                    "saved record; or `idempotent = true` if the portal itself refuses "
+                    "duplicates; or `on_unknown = \"review\"` to send such items to a person")
+        return self
 
     def form(self, name: str) -> FormMap:
         try:

@@ -27,7 +27,7 @@ from connectors.portal.map import FormMap, PortalMap
 from connectors.portal.values import fill_template
 
 MAX_LOGINS_PER_ACTION = 2
-OUTCOMES = frozenset({"login", "confirmed", "rejected", "server_error"})
+OUTCOMES = frozenset({"login", "confirmed", "rejected", "duplicate", "server_error"})
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ def same_path(url: str, other: str) -> bool:
 
 
 class PortalSession:
+    """The loop side of a lane's portal: logins, forms kept warm, outcome probes."""
+
     def __init__(self, lane: Lane, portal_map: PortalMap, base_url: str,
                  credentials: Credentials) -> None:
         self.lane, self.map, self.credentials = lane, portal_map, credentials
@@ -78,6 +80,8 @@ class PortalSession:
                 detectors["login"] = login.detect.selector
             if outcome.rejected:
                 detectors["rejected"] = outcome.rejected
+            if outcome.duplicate:
+                detectors["duplicate"] = outcome.duplicate
             if outcome.server_error:
                 detectors["server_error"] = outcome.server_error
             texts = {"reference": outcome.reference.selector}

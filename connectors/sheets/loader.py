@@ -144,6 +144,8 @@ def _first_error(grid: Grid, schema: SheetSchema, rows: np.ndarray, problems: li
 
 
 def load_sheet(path: str | Path, schema: SheetSchema) -> LoadedSheet:
+    """The sheet as a typed frame through `schema`; the first bad cell raises InputError
+    (for row-level validation that reports every row, see `read_rows`)."""
     grid = read_grid(path, schema)
     header, mapping = find_header(grid, schema)
     if schema.fill_merged:

@@ -36,7 +36,7 @@ from connectors.sheets.xlsx_stream import (
     splice_tables,
     template_styles,
 )
-from connectors.xlsx_exact import exact_decimal_writes
+from connectors.xlsx_exact import save_exact
 
 HEADER_FILL = "DDEBF7"
 _BAD_TITLE = str.maketrans({c: "_" for c in "[]:*?/\\"})
@@ -177,8 +177,7 @@ class ReportWorkbook:
         raw = Path(raw_name)
         done = raw.with_suffix(".done.xlsx")
         try:
-            with exact_decimal_writes():  # a Decimal cell keeps its digits, not "%.16g"
-                self.book.save(raw)
+            save_exact(self.book, raw)  # a Decimal cell keeps its digits, not "%.16g"
             splice_tables(raw, done, self._splices(raw))
             os.replace(done, path)
         finally:

@@ -6,9 +6,13 @@ cancelled by a full credit note; one in three mixes VAT rates (21 % with 10 % or
 
 The requests workbook (sheet "Requests", header on row 1) has the columns of `COLUMNS`.
 A request gives either `amount` (net, before VAT) or `percentage` (a fraction of the
-invoice's net with Excel's percent format: 0.1 shows as 10 %). Its VAT follows the
-invoice's own mix: tax = net x invoice VAT / invoice net, rounded half up to the cent
-(`expected_amounts`). `second_approver` is filled when the net is 500.00 or more.
+invoice's net with Excel's percent format: 0.1 shows as 10 %). Its VAT is charged at the
+invoice's own rates (`expected_amounts`): the net is shared over the invoice's rates in
+proportion to their nets (cents half up, what rounding leaves over to the largest, the
+higher rate on a tie), and each share is taxed at its rate, rounded half up; a share equal
+to its rate's whole net takes that rate's tax as invoiced. Not a blended rate (invoice VAT
+/ invoice net): an invoice rounds its VAT line by line, so on 359.64 at 21 % the blend
+gives 75.53 where 21 % of 359.64 is 75.52 (75.5244). `second_approver` is filled when the net is 500.00 or more.
 Bad requests (`Problem`) are spread through the sheet.
 """
 
@@ -141,7 +145,24 @@ def expected_amounts(invoice: Invoice, request: AdjustmentRequest) -> tuple[Deci
         net = request.amount
     else:
         raise ValueError(f"request {request.request_id} has neither amount nor percentage")
-    return net, _cents(net * invoice.tax / invoice.net)
+    return net, tax_at_rates(invoice, net)
+
+
+def tax_at_rates(invoice: Invoice, net: Decimal) -> Decimal:
+    """The VAT of `net` charged at the invoice's rates (see the module docstring)."""
+    nets: dict[Decimal, Decimal] = {}
+    taxes: dict[Decimal, Decimal] = {}
+    for line in invoice.lines:
+        rate = Decimal(line["tax_rate"])
+        nets[rate] = nets.get(rate, Decimal(0)) + Decimal(line["net_amount"])
+        taxes[rate] = taxes.get(rate, Decimal(0)) + Decimal(line["tax_amount"])
+    rates = [rate for rate in sorted(nets, reverse=True) if nets[rate] != 0]
+    whole = sum((nets[rate] for rate in rates), Decimal(0))
+    shares = {rate: _cents(net * nets[rate] / whole) for rate in rates}
+    largest = max(rates, key=lambda rate: (nets[rate], rate))
+    shares[largest] += net - sum(shares.values(), Decimal(0))
+    return sum((taxes[rate] if shares[rate] == nets[rate] else _cents(shares[rate] * rate / 100)
+                for rate in rates), Decimal(0))
 
 
 _CHARGE_REASONS = ("LATE_FEE", "SERVICE_CHANGE", "PRICE_CORRECTION")

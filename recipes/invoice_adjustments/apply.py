@@ -47,7 +47,8 @@ class InvoicePortal(Protocol):
     def invoice(self, invoice_id: str) -> Invoice | None: ...
 
     def apply(self, invoice_id: str, adjustment: AdjustmentInput, *,
-              before_submit: Callable[[], None] | None = None) -> AppliedAdjustment: ...
+              before_submit: Callable[[], None] | None = None,
+              subject: str | None = None) -> AppliedAdjustment: ...
 
     def watch(self, label: str) -> AbstractContextManager[None]: ...
 
@@ -131,7 +132,7 @@ class Applier:
             # another worker holds now
             with self.portal.watch(f"request {item.key}"):  # evidence if keying fails
                 applied = self.portal.apply(resolution.invoice_id, adjustment,
-                                            before_submit=item.ensure_lease)
+                                            before_submit=item.ensure_lease, subject=item.subject)
             output = applied_output(invoice, resolution, applied)  # type: ignore[arg-type]
         expected = Decimal(output["after"]["total"])
         if applied.open_balance is not None and applied.open_balance != expected:

@@ -1,7 +1,10 @@
 """Apply invoice charges and credits ("cargos y abonos") exactly once, with four eyes.
 
     runner.py run invoice_adjustments -p requests=requests.xlsx [-p ledger=ledger.xlsx]
-        [-p policy=my_policy.toml] [-p sheet=Requests] [-p lease_seconds=60]
+        [-p policy=my_policy.toml] [-p sheet=Requests]
+
+The queue's lease and retry policy are declared once (`ADJUSTMENTS`); an operator changes
+them through the settings (`RPA_QUEUES='{"invoice_adjustments": {"lease_seconds": 30}}'`).
 
 Steps: load (the request file and the policy; an unreadable cell refuses the whole file,
 nothing queued) -> queue (one work item per request id; a later row repeating an id, or
@@ -18,27 +21,27 @@ queued (so `runner.py worker` can run it).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bots import RetryPolicy, Run, recipe
+from bots import Queue, RetryPolicy, Run, WorkItem, recipe
 from bots.errors import UsageError
 from bots.workitems import WorkQueue
 from connectors.invoice_ledger import InvoiceLedger
-from connectors.portal.errors import LoginRefused
 from recipes.invoice_adjustments.apply import Applier, InvoicePortal
 from recipes.invoice_adjustments.file import read_requests
 from recipes.invoice_adjustments.ledger import apply_to_ledger
-from recipes.invoice_adjustments.policy import DEFAULT_POLICY_FILE, AdjustmentPolicy, load_policy
+from recipes.invoice_adjustments.policy import DEFAULT_POLICY_FILE, load_policy
 from recipes.invoice_adjustments.requests import AdjustmentRequest, split_duplicates
 from recipes.invoice_adjustments.summary import Tracker
 
 QUEUE = "invoice_adjustments"
+ADJUSTMENTS = Queue(QUEUE, lease=timedelta(seconds=60),
+                    retry=RetryPolicy(attempts=3, initial=timedelta(seconds=2),
+                                      maximum=timedelta(minutes=5)))
 
 
 class AdjustmentParams(BaseModel):
@@ -49,11 +52,6 @@ class AdjustmentParams(BaseModel):
     sheet: str = Field(default="Requests", description="the sheet of an xlsx request file")
     policy: Path = Field(default=DEFAULT_POLICY_FILE, description="the rules (TOML)")
     ledger: Path | None = Field(default=None, description="ledger workbook to update too")
-    lease_seconds: int = Field(default=60, ge=5, le=3600,
-                               description="how long a crashed run holds an item")
-    retry_attempts: int = Field(default=3, ge=1, le=10, description="tries on a system error")
-    retry_delay_seconds: float = Field(default=2, ge=0, le=600,
-                                      description="first back-off; doubles on each retry")
     portal_map: str = Field(default="demo", description="a map name or a .toml path")
 
     @field_validator("policy")
@@ -73,7 +71,7 @@ class AdjustmentParams(BaseModel):
         return path
 
 
-@recipe(consumes=QUEUE)
+@recipe(queue=ADJUSTMENTS)
 def invoice_adjustments(run: Run, params: AdjustmentParams) -> dict[str, Any]:
     """Apply invoice charges and credits from a request file, exactly once, with four eyes."""
     tracker = Tracker(run)
@@ -84,15 +82,15 @@ def invoice_adjustments(run: Run, params: AdjustmentParams) -> dict[str, Any]:
         tracker.read(requests, duplicates)
         if params.ledger is not None:
             InvoiceLedger.open(params.ledger)  # its layout checked before the portal is touched
-    queue = run.queue(QUEUE).with_options(
-        lease=timedelta(seconds=params.lease_seconds),
-        retry=RetryPolicy(attempts=params.retry_attempts,
-                          initial=timedelta(seconds=params.retry_delay_seconds),
-                          maximum=timedelta(minutes=5)))
+    queue = run.queue()
     with run.step("queue"):
         tracker.queued(queue_requests(queue, unique, tracker))
     with run.step("apply"):
-        work_queue(run, queue, policy, tracker, params.portal_map)
+        # One lane, one item at a time: two requests on one invoice must see each other's
+        # effect on its balance.
+        run.work(handler=lambda lane: Adjusting(
+                     Applier(portal_for(run, lane, params.portal_map), policy, run.log), tracker),
+                 lanes=1, browser=USES_BROWSER)
     if params.ledger is not None:
         with run.step("ledger"):
             tracker.ledger(apply_to_ledger(run, params.ledger, tracker.done_records(queue)))
@@ -115,50 +113,25 @@ def queue_requests(queue: WorkQueue, requests: list[AdjustmentRequest],
     return result.created
 
 
-def work_queue(run: Run, queue: WorkQueue, policy: AdjustmentPolicy, tracker: Tracker,
-               portal_map: str) -> None:
-    """One lane, one item at a time: two requests on one invoice must see each other's
-    effect on its balance. Items backing off after a system error are waited for."""
-    left = queue.outstanding()
-    if left.claimable == 0 and left.waiting == 0:
-        # A rerun of a finished file: no browser, no portal, nothing changed.
-        run.log.info("nothing to claim in queue {} ({} held by another run)", QUEUE,
-                     left.in_progress)
-        return
-    with portal_for(run, portal_map) as portal:
-        applier = Applier(portal, policy, run.log)
-        while True:
-            for item in queue.claim_iter(check=tracker.checking(applier.check)):
-                refused: LoginRefused | None = None
-                with item:
-                    try:
-                        applier.work(item)
-                    except LoginRefused as exc:  # every item would fail alike: stop the run
-                        refused = exc
-                        raise
-                tracker.worked(item)
-                if refused is not None:
-                    raise refused
-            if not _more_to_come(run, queue):
-                return
+class Adjusting:
+    """The lane's handler: check the portal for the request id, else apply it."""
+
+    def __init__(self, applier: Applier, tracker: Tracker) -> None:
+        self.applier, self.tracker = applier, tracker
+        self.check = tracker.checking(applier.check)
+
+    def work(self, item: WorkItem) -> None:
+        self.applier.work(item)
+
+    def settled(self, item: WorkItem) -> None:
+        self.tracker.worked(item)
 
 
-def _more_to_come(run: Run, queue: WorkQueue) -> bool:
-    """Wait while items back off before a retry; False once none is left to claim."""
-    while True:
-        left = queue.outstanding()
-        if left.claimable:
-            return True
-        if not left.waiting:
-            return False
-        run.check_deadline()
-        run.clock.sleep(1)  # back-offs are seconds long
+USES_BROWSER = True  # the seam tests use to hand in an in-memory portal with `portal_for`
 
 
-@contextmanager
-def portal_for(run: Run, portal_map: str) -> Iterator[InvoicePortal]:
-    """The portal's invoice screens in a logged-in browser lane (system Chromium)."""
-    from connectors.portal.invoices import open_invoice_portal
+def portal_for(run: Run, lane: Any, portal_map: str) -> InvoicePortal:
+    """The portal's invoice screens on the lane, logged in (system Chromium)."""
+    from connectors.portal.invoices import invoice_portal_on
 
-    with open_invoice_portal(run, portal_map) as portal:
-        yield portal
+    return invoice_portal_on(run, lane, portal_map)

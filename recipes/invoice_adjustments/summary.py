@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from bots import Run
+from bots import REJECTED, Run
 from bots.workitems import ItemRecord, ItemState, WorkItem, WorkQueue
 from recipes.invoice_adjustments.ledger import LedgerOutcome
 from recipes.invoice_adjustments.report import (
@@ -49,12 +49,12 @@ class Tracker:
             self.requests.setdefault(request.request_id, request)
         self.duplicates = duplicates
         for duplicate in duplicates:
-            self.run.exceptions += 1
+            self.run.count(REJECTED)
             self.run.log.warning("{}", duplicate.error())
 
     def conflict(self, request: AdjustmentRequest, existing: ItemRecord) -> None:
         self.conflicts.append((request, existing))
-        self.run.exceptions += 1
+        self.run.count(REJECTED)
         self.run.log.warning("request id {} (row {}) was queued before with different content;"
                              " refused", request.request_id, request.row)
 

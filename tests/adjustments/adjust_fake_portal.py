@@ -32,7 +32,8 @@ class FakePortal:
         return self.invoices.get(invoice_id)
 
     def apply(self, invoice_id: str, adjustment: AdjustmentInput, *,
-              before_submit: Callable[[], None] | None = None) -> AppliedAdjustment:
+              before_submit: Callable[[], None] | None = None,
+              subject: str | None = None) -> AppliedAdjustment:
         invoice = self.invoices[invoice_id]
         gross = adjustment.net + adjustment.tax
         if not invoice.is_open or (adjustment.kind.value == "credit" and gross > invoice.open_balance):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -63,9 +62,9 @@ def fake_portal(rpa_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Fak
         make_invoice(("10.00", "21"), invoice_id="INV-4", status="closed"),
     )
 
-    @contextmanager
-    def fake_portal_for(run: object, portal_map: str) -> Iterator[FakePortal]:
-        yield portal
+    def fake_portal_for(run: object, lane: object, portal_map: str) -> FakePortal:
+        return portal
 
     monkeypatch.setattr(recipe_module, "portal_for", fake_portal_for)
+    monkeypatch.setattr(recipe_module, "USES_BROWSER", False)
     return portal

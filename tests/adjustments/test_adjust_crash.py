@@ -21,19 +21,20 @@ from adjust_world import (
 )
 
 from bots.settings import get_settings
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, queue_env, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow,
               pytest.mark.skipif(not CHROMIUM.exists(), reason="needs the system Chromium")]
 LEASE = "5"
+LEASE_ENV = queue_env(invoice_adjustments={"lease_seconds": int(LEASE)})
 
 
 def start_run(world: World, env: dict[str, str]) -> subprocess.Popen[str]:
     # Its own session, so that the kill takes the whole bot: Python, driver, browser.
     return subprocess.Popen(
         [sys.executable, str(ROOT / "runner.py"), "run", "invoice_adjustments",
-         "-p", f"requests={world.requests}", "-p", f"lease_seconds={LEASE}"],
-        env={**os.environ, **env, "RPA_SKIP_SETUP": "1"}, stdout=subprocess.PIPE,
+         "-p", f"requests={world.requests}"],
+        env={**os.environ, **env, **LEASE_ENV, "RPA_SKIP_SETUP": "1"}, stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
@@ -72,7 +73,7 @@ def test_killed_between_save_and_record_then_resumed_without_double_credit(
              30, "the dead run's lease to run out")
 
     resumed = run_cli("run", "invoice_adjustments", "-p", f"requests={world.requests}",
-                      "-p", f"lease_seconds={LEASE}", env=live_portal.env, timeout=300)
+                      env={**live_portal.env, **LEASE_ENV}, timeout=300)
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     posted = adjustments_by_reference(world.db)
     valid = {r.request_id for r in world.valid()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 import pytest
 from adjust_builders import ROWS, write_requests_csv, write_requests_xlsx
@@ -97,7 +98,7 @@ def test_without_a_file_the_recipe_works_what_is_queued(fake_portal: FakePortal,
 
 
 @pytest.mark.parametrize(("params", "message"), [
-    ({"lease_seconds": 1}, "lease_seconds"), ({"bogus": 1}, "bogus"),
+    ({"lease_seconds": 60}, "lease_seconds"), ({"bogus": 1}, "bogus"),
     ({"requests": "/nonexistent.xlsx"}, "is not a file"),
     ({"policy": "/nonexistent.toml"}, "does not exist"),
 ])
@@ -130,7 +131,8 @@ def test_unreadable_cells_in_xlsx_name_the_cell(tmp_path: Path) -> None:
 
 
 def test_saved_then_an_error_page_is_retried_and_found_not_keyed_twice(
-        fake_portal: FakePortal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        fake_portal: FakePortal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        queue_policy: Any) -> None:
     from connectors.portal.errors import PortalUnavailable
 
     apply, failed = fake_portal.apply, []
@@ -144,11 +146,12 @@ def test_saved_then_an_error_page_is_retried_and_found_not_keyed_twice(
 
     monkeypatch.setattr(fake_portal, "apply", saved_then_500)
     path = write_requests_csv(tmp_path / "requests.csv", ROWS[:2])
-    result = execute("invoice_adjustments", {"requests": str(path), "retry_delay_seconds": 0})
+    queue_policy(invoice_adjustments={"retry_delay_seconds": 0})
+    result = execute("invoice_adjustments", {"requests": str(path)})
     assert result.ok, result.error
     assert fake_portal.keyed == ["R-1", "R-2"]  # each saved once, though each "failed"
     assert (result.summary["found_applied"], result.summary["applied"]) == (2, 0)
-    assert result.summary["items"]["retry_scheduled"] == 2
+    assert result.summary["outcomes"]["retry_scheduled"] == 2
 
 
 def test_a_request_posted_twice_already_goes_to_review(fake_portal: FakePortal,

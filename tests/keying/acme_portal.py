@@ -35,6 +35,7 @@ url = "/orders/new"
 ready = "form.order"
 submit = "input[type=submit]"
 dialog = { type = "confirm", message = "^Proceed", accept = true }
+lookup = "order"
 
 [forms.order.outcome]
 confirmed = "div.ok"

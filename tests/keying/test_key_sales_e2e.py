@@ -12,8 +12,8 @@ from keying_support import DemoPortal
 from openpyxl import load_workbook
 
 from bots import execute
-from bots.settings import get_settings
-from bots.store import open_store
+from bots.settings import get_settings, reset_settings
+from bots.store import close_stores, open_store
 from bots.workitems import WorkQueue
 from demo.samples.sales import Problem, generate_sales, write_sales_workbook
 
@@ -49,7 +49,8 @@ def test_every_valid_sale_is_keyed_once_and_every_row_is_accounted_for(
     assert result.state == "succeeded_with_exceptions", result.error
     _assert_exactly_once(demo_portal, sample.valid_external_ids)
     assert result.summary["sales"] == {"rows": COUNT, "invalid": INVALID,
-                                       "keyed": COUNT - INVALID}
+                                       "valid": COUNT - INVALID, "keyed": COUNT - INVALID}
+    assert result.summary["outcomes"] == {"done": COUNT - INVALID, "rejected": INVALID}
 
     exceptions = _sheet_rows(_artifact(result.run_id, "exceptions.xlsx"))
     assert {row["External ID"] for row in exceptions} == \
@@ -75,15 +76,16 @@ def test_every_valid_sale_is_keyed_once_and_every_row_is_accounted_for(
 
 
 def test_a_500_after_saving_is_retried_by_looking_it_up_not_by_keying_again(
-        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path) -> None:
+        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path,
+        queue_policy: Any) -> None:
     demo_portal.faults(error_after_save_rate=0.25, error_before_save_rate=0.1, seed=11)
     sample = generate_sales(24, 8, 0)
-    result = execute("key_sales", {"workbook": str(_workbook(tmp_path, 24, 0, seed=8)),
-                                   "retry_delay_seconds": 0.2, "retry_attempts": 6})
+    queue_policy(sales={"retry_delay_seconds": 0.2, "retry_attempts": 6})
+    result = execute("key_sales", {"workbook": str(_workbook(tmp_path, 24, 0, seed=8))})
 
     assert result.state in ("succeeded", "succeeded_with_exceptions"), result.error
     _assert_exactly_once(demo_portal, sample.valid_external_ids)
-    items = result.summary["items"]
+    items = result.summary["outcomes"]
     assert items.get("retry_scheduled", 0) >= 2  # the 500s were system exceptions...
     assert items.get("found_done", 0) >= 1  # ...and a retry found the sale already saved
     assert result.summary["sales"].get("keyed", 0) + result.summary["sales"].get("found", 0) == 24
@@ -115,7 +117,8 @@ def test_a_session_dropped_mid_batch_is_recovered_by_logging_in_again(
 
 
 def test_a_sale_already_in_the_portal_is_recorded_not_keyed_again(
-        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path) -> None:
+        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     workbook = _workbook(tmp_path, 8, 0, seed=10)
     first = execute("key_sales", {"workbook": str(workbook)})
     assert first.state == "succeeded", first.error
@@ -129,20 +132,24 @@ def test_a_sale_already_in_the_portal_is_recorded_not_keyed_again(
     output = _sheet_rows(_artifact(again.run_id, "sales_output.xlsx"))
     assert {row["Portal reference"] for row in output} == set(before.values())
 
-    # A fresh queue (another machine, a wiped store) still finds them in the portal.
-    fresh = execute("key_sales", {"workbook": str(workbook), "queue": "sales-elsewhere"})
+    # A fresh store (another machine, a wiped store) still finds them in the portal.
+    monkeypatch.setenv("RPA_DATA_DIR", str(tmp_path / "elsewhere"))
+    reset_settings()
+    close_stores()
+    fresh = execute("key_sales", {"workbook": str(workbook)})
     assert fresh.state == "succeeded", fresh.error
-    assert fresh.summary["items"] == {"found_done": 8}
+    assert fresh.summary["outcomes"] == {"found_done": 8}
     assert demo_portal.duplicates() == {}
 
 
 def test_request_mode_keys_once_and_spot_checks_in_the_ui(
-        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path) -> None:
+        keying_env: dict[str, str], demo_portal: DemoPortal, tmp_path: Path,
+        queue_policy: Any) -> None:
     demo_portal.faults(error_after_save_rate=0.15, seed=5)
     sample = generate_sales(24, 12, 3)
+    queue_policy(sales={"retry_delay_seconds": 0.2, "retry_attempts": 6})
     result = execute("key_sales", {"workbook": str(_workbook(tmp_path, 24, 3, seed=12)),
-                                   "mode": "request", "spot_check_every": 5,
-                                   "retry_delay_seconds": 0.2, "retry_attempts": 6})
+                                   "mode": "request", "spot_check_every": 5})
 
     assert result.state == "succeeded_with_exceptions", result.error
     _assert_exactly_once(demo_portal, sample.valid_external_ids)

@@ -13,7 +13,7 @@ import pytest
 from keying_support import DemoPortal
 
 from demo.samples.sales import generate_sales, write_sales_workbook
-from tests.helpers import ROOT, run_cli
+from tests.helpers import ROOT, queue_env, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,11 +46,11 @@ def _alive(pid: int) -> bool:
 def test_a_run_killed_mid_batch_and_resumed_keys_every_sale_exactly_once(
         keying_env: dict[str, str], demo_portal_factory, tmp_path: Path) -> None:
     portal: DemoPortal = demo_portal_factory(latency_ms=40)
-    env = {**keying_env, "RPA_PORTAL__URL": portal.url}
+    env = {**keying_env, "RPA_PORTAL__URL": portal.url, **queue_env(sales={"lease_seconds": 3})}
     count = 30
     workbook = write_sales_workbook(tmp_path / "sales.xlsx", count=count, seed=21, invalid=2)
     expected = generate_sales(count, 21, 2).valid_external_ids
-    args = ["run", "key_sales", "-p", f"workbook={workbook}", "-p", "lease_seconds=3"]
+    args = ["run", "key_sales", "-p", f"workbook={workbook}"]
 
     process = subprocess.Popen([sys.executable, str(ROOT / "runner.py"), *args],
                                env={**os.environ, **env, "RPA_SKIP_SETUP": "1"}, cwd=tmp_path,

@@ -91,14 +91,14 @@ def test_float_cells_become_cents_only_when_they_are_cents(tmp_path: Path) -> No
     sheet = read_sales(_workbook(tmp_path, rows))
     assert {s.external_id: s.amount for s in sheet.sales} == {
         "E1": Decimal("10.10"), "E2": Decimal("0.30"), "E4": Decimal("1234.56")}
-    assert {p.external_id: p.column for p in sheet.problems} == {"E3": "Amount", "E5": "Amount"}
+    assert {p.key: p.column for p in sheet.problems} == {"E3": "Amount", "E5": "Amount"}
 
 
 def test_four_eyes_ignores_case_and_limits_come_from_the_rules(tmp_path: Path) -> None:
     rows = [["E1", *GOOD[1:10], "Ana.Ruiz", "ana.ruiz ", *GOOD[12:]],
             ["E2", *GOOD[1:6], 600.00, *GOOD[7:]]]
     sheet = read_sales(_workbook(tmp_path, rows), rules=SalesRules(max_amount=Decimal("500")))
-    reasons = {p.external_id: p.reason for p in sheet.problems}
+    reasons = {p.key: p.reason for p in sheet.problems}
     assert "four-eyes" in reasons["E1"] and "above the limit of 500.00" in reasons["E2"]
     assert sheet.sales == ()
 

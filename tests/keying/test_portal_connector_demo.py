@@ -63,7 +63,7 @@ def _portal(lane: Lane, demo_portal: DemoPortal, sink: Sink | None = None) -> Po
 def test_keys_a_sale_in_the_framed_form_and_finds_it(lane: Lane, demo_portal: DemoPortal) -> None:
     portal = _portal(lane, demo_portal)
     assert portal.find("sale", "SO-T-1") is None
-    keyed = portal.key("sale", SALE, key="SO-T-1", search="sale")
+    keyed = portal.key("sale", SALE, key="SO-T-1")
 
     assert keyed.dialogs == ("confirm: Save this sale?",)  # answered on purpose
     row = demo_portal.rows("SELECT reference, sale_date, amount, payment_method, consent, notes"
@@ -93,7 +93,7 @@ def test_a_500_after_saving_is_a_system_error_whose_sale_is_then_found(
     portal = _portal(lane, demo_portal)
     demo_portal.faults(error_after_save_rate=1)
     with pytest.raises(PortalUnavailable, match="HTTP 500|Error 500") as caught:
-        portal.key("sale", SALE, key="SO-T-1", search="sale")
+        portal.key("sale", SALE, key="SO-T-1")
     assert caught.value.after_submit
     demo_portal.faults(error_after_save_rate=0)
     found = portal.find("sale", "SO-T-1")
@@ -103,9 +103,9 @@ def test_a_500_after_saving_is_a_system_error_whose_sale_is_then_found(
 def test_a_dropped_session_is_logged_into_again_before_the_sale_is_keyed(
         lane: Lane, demo_portal: DemoPortal) -> None:
     portal = _portal(lane, demo_portal)
-    portal.key("sale", SALE, key="SO-T-1", search="sale")
+    portal.key("sale", SALE, key="SO-T-1")
     demo_portal.drop_sessions()
-    portal.key("sale", {**SALE, "external_id": "SO-T-2"}, key="SO-T-2", search="sale")
+    portal.key("sale", {**SALE, "external_id": "SO-T-2"}, key="SO-T-2")
     assert portal.logins == 2 and demo_portal.count() == 2
 
 

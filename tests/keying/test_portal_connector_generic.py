@@ -62,7 +62,7 @@ def test_keys_an_order_into_a_portal_with_other_markup(lane: Lane, acme: AcmePor
     portal.start()
     assert portal.find("order", "R-1") is None
 
-    keyed = portal.key("order", ORDER, key="R-1", search="order")
+    keyed = portal.key("order", ORDER, key="R-1")
 
     assert keyed.reference == "00001"  # the pattern's group, out of "Stored as ORD/00001"
     assert keyed.dialogs == ("confirm: Proceed with this order?",)
@@ -83,7 +83,7 @@ def test_logs_in_again_when_the_portal_ends_the_session(lane: Lane, acme: AcmePo
     for n in range(6):
         key = f"R-{n}"
         if portal.find("order", key) is None:
-            portal.key("order", {**ORDER, "ref": key}, key=key, search="order")
+            portal.key("order", {**ORDER, "ref": key}, key=key)
     assert sorted(o["ref"] for o in acme.state.orders) == [f"R-{n}" for n in range(6)]
     assert portal.logins > 2
 
@@ -93,7 +93,7 @@ def test_request_mode_posts_the_same_form_with_a_fresh_token(lane: Lane, acme: A
     portal = _portal(lane, acme, acme_map)
     portal.start()
     for n in range(3):
-        keyed = portal.key("order", {**ORDER, "ref": f"Q-{n}"}, key=f"Q-{n}", search="order",
+        keyed = portal.key("order", {**ORDER, "ref": f"Q-{n}"}, key=f"Q-{n}",
                            mode=KeyMode.REQUEST)
         assert keyed.mode is KeyMode.REQUEST
     assert [o["kind"] for o in acme.state.orders] == ["big"] * 3

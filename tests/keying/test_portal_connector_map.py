@@ -27,9 +27,10 @@ detect = { url = "/in" }
 def test_the_public_face_is_pinned() -> None:
     assert sorted(connectors.portal.__all__) == [
         "AuditHook", "ColumnCheck", "Credentials", "FieldKind", "FieldMap", "FormMap", "Found",
-        "KeyMode", "Keyed", "LoginMap", "LoginRefused", "MapError", "MapMismatch", "OutcomeMap",
-        "Portal", "PortalMap", "PortalRejected", "PortalSession", "PortalUnavailable",
-        "RecordInvalid", "SearchMap", "SessionLost", "load_map", "run_audit"]
+        "KeyMode", "Keyed", "KeyingOptions", "LoginMap", "LoginRefused", "MapError",
+        "MapMismatch", "OutcomeMap", "Portal", "PortalKeyer", "PortalMap", "PortalRejected",
+        "PortalSession", "PortalUnavailable", "RecordInvalid", "SearchMap", "SessionLost",
+        "key_records", "load_map", "open_portal", "run_audit"]
 
 
 def test_the_demo_map_loads_and_names_its_sensitive_fields() -> None:
@@ -45,18 +46,30 @@ def test_the_demo_map_loads_and_names_its_sensitive_fields() -> None:
 @pytest.mark.parametrize(("extra", "problem"), [
     ("colour = 'blue'", "colour"),  # a typo is refused, not ignored
     ("[searches.s]\nurl = '/find'\nrows = 'tr'\nkey_column = 'k'\nreference_column = 'r'\n"
-     "columns = { k = 'td', r = 'td' }", "needs a {key} placeholder"),
+     "columns = { k = 'td', r = 'td' }", "names nothing to search by"),
+    ("[searches.s]\nurl = '/f?q={key}'\nrows = 'tr'\nreference_column = 'r'\n"
+     "columns = { r = 'td' }", "needs key_column or match"),
+    # exactly once by default: a form with no lookup is refused, with the ways out named
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "has no lookup.*keyed twice.*idempotent"),
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\nlookup = 'nope'\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "lookup 'nope' is not a search"),
+    ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\nidempotent = true\n"
+     "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
+     "fields = [{ name = 'a', selector = '#a' }]", "needs outcome.duplicate"),
     ("[searches.s]\nurl = '/f?q={key}'\nrows = 'tr'\nkey_column = 'k'\nreference_column = 'r'\n"
      "columns = { k = 'td' }", "column 'r' is not among"),
     ("[forms.f]\nurl = '/f'\nframes = [{ name = 'x' }]\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "needs the host page"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "needs the host page"),
     ("[forms.f]\nurl = '/f'\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok', pattern = '(' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "not a valid regular expression"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "not a valid regular expression"),
     ("[forms.f]\nurl = '/f/{0}'\nready = 'form'\nsubmit = '#s'\n"
      "outcome = { confirmed = '#ok', reference = { selector = '#ok' } }\n"
-     "fields = [{ name = 'a', selector = '#a' }]", "plain names"),
+     "on_unknown = 'review'\nfields = [{ name = 'a', selector = '#a' }]", "plain names"),
 ])
 def test_bad_maps_are_refused_with_the_place_named(tmp_path: Path, extra: str,
                                                    problem: str) -> None:
@@ -127,3 +140,18 @@ def test_a_whole_demo_sale_renders_in_map_order() -> None:
 def test_maps_are_plain_data_that_round_trip() -> None:
     text = (Path(connectors.portal.__file__).parent.parent / "portal_maps" / "demo.toml").read_text()
     assert PortalMap.model_validate(tomllib.loads(text)) == load_map("demo")
+
+
+def test_every_key_of_the_map_format_is_documented() -> None:
+    from bots.browser import FrameRef
+    from connectors.portal import map as maps
+    from tests.helpers import ROOT
+
+    doc = (ROOT / "docs" / "portal-maps.md").read_text(encoding="utf-8")
+    models = (maps.PortalMap, maps.LoginMap, maps.Detect, maps.FormMap, maps.ConfirmMap,
+              maps.OutcomeMap, maps.ReferenceMap, maps.FieldErrorsMap, maps.FieldMap,
+              maps.SearchMap, maps.ColumnCheck, FrameRef)
+    undocumented = [f"{model.__name__}.{name}" for model in models for name in model.model_fields
+                    if not any(sign in doc for sign in (f"`{name}`", f"{name} =", f"[{name}",
+                                                        f".{name}]"))]
+    assert undocumented == []

@@ -112,3 +112,16 @@ def test_html_report_and_productivity_workbook_agree_with_sql(
                if r[0] == "figures_bot") == sql["exceptions"]
     chart = book["Dashboard"]._charts[0]
     assert chart.y_axis.scaling.min == 0
+
+
+def test_a_runs_own_counts_are_added_once() -> None:
+    from bots.reports.figures import RunFigures, merge_counted
+
+    summary = {"outcomes": {"to_review": 17, "rejected": 12, "done": 3}, "items": 120}
+    # a reconciliation's breaks and rejected rows counted without rows in the table
+    merged = RunFigures(merge_counted({"done": 3}, summary))
+    assert (merged.exceptions, merged.rejected, merged.as_json()["to_review"]) == (29, 12, 17)
+    # rows recorded in rejected_rows win over the run's count of them: never both
+    recorded = RunFigures(merge_counted({"done": 3, "rejected": 12}, summary))
+    assert recorded.exceptions == 29
+    assert RunFigures(merge_counted({}, {"outcomes": "junk"})).exceptions == 0

@@ -90,7 +90,7 @@ WORKER_CODE = (
     "import sys\n"
     "from bots.executor import load_recipes\n"
     "from bots.settings import get_settings\n"
-    "from bots.workitems.commands import worker_command\n"
+    "from bots.worker import worker_command\n"
     "load_recipes(get_settings())\n"  # imports and discovery happen before the start line
     "if sys.argv[4] == 'standby':\n"
     "    sys.stdin.readline()\n"

@@ -17,7 +17,8 @@ from bots.clock import FrozenClock
 from bots.errors import RecipeNotFound, UsageError
 from bots.settings import Settings
 from bots.store.schema import runs, work_item_events
-from bots.workitems import WorkQueue, run_worker
+from bots.worker import run_worker
+from bots.workitems import WorkQueue
 from tests.workitems.conftest import Workers, wait_until
 from tests.workitems.effects import EffectService
 
@@ -25,7 +26,7 @@ ORDERS_RETRY = RetryPolicy(attempts=2, initial=timedelta(seconds=30))
 STOP_AFTER_FIRST = threading.Event()
 
 
-@recipe(consumes="kat_orders")
+@recipe(queue="kat_orders")
 def kat_orders_worker(run: Run) -> None:
     """Works kat_orders: payload {"do": "ok" | "business" | "system"}."""
     for item in run.queue("kat_orders").with_options(retry=ORDERS_RETRY).claim_iter():
@@ -58,13 +59,13 @@ def test_worker_runs_the_consumer_and_records_outcomes_on_the_run(
     assert report.runs == 1
     run = last_run(store)
     assert (run.state, run.trigger) == (RunState.SUCCEEDED_WITH_EXCEPTIONS, "worker")
-    assert run.summary == {"items": {"done": 2, "business_exception": 1, "retry_scheduled": 1}}
+    assert run.summary == {"outcomes": {"done": 2, "business_exception": 1, "retry_scheduled": 1}}
     assert q.counts()["pending"] == 1  # C is backing off; idle_exit does not wait for it
 
     clock.advance(30)
     run_worker(settings, ["kat_orders"], 1, threading.Event(), idle_exit=True, poll=0.05,
                clock=clock)
-    assert last_run(store).summary == {"items": {"system_exception": 1}}
+    assert last_run(store).summary == {"outcomes": {"system_exception": 1}}
     counts = q.counts()
     assert (counts["done"], counts["business_exception"], counts["system_exception"]) == (2, 1, 1)
     with store.connect() as conn:

@@ -23,7 +23,7 @@ class Problem:
     external_id: str = ""
 
 
-@recipe(consumes="figures")
+@recipe(queue="figures")
 def figures_bot(run: Run, *, done: int = 5, business: int = 2, system: int = 1,
                 rejected: int = 3, fail: bool = False) -> dict[str, int]:
     """Queue items and work them: some done, some refused, some failing; reject some rows."""

@@ -61,7 +61,7 @@ class EffectPortal:
         return str(body["reference"])
 
 
-@recipe(consumes=QUEUE)
+@recipe(queue=QUEUE)
 def effect_bot(run: Run) -> None:
     """Key every item of the queue into the effect service, exactly once."""
     portal = EffectPortal(os.environ["EFFECT_URL"])

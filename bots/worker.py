@@ -1,6 +1,6 @@
 """`runner.py worker`: work the queues until stopped.
 
-For each queue, the recipe registered with `@recipe(consumes=queue)` is executed (a
+For each queue, the recipe registered with `@recipe(queue=...)` is executed (a
 recorded run, trigger "worker") whenever the queue has claimable items; the recipe's
 `claim_iter` loop ends when the queue is empty, and the worker polls again.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,7 @@ def consumers(queues: list[str] | None) -> dict[str, RecipeSpec]:
     """The recipe for each queue (every consumed queue when `queues` is None)."""
     names = queues or sorted({spec.consumes for spec in all_recipes() if spec.consumes})
     if not names:
-        raise UsageError("no recipe consumes a queue: mark one with @recipe(consumes=...)")
+        raise UsageError("no recipe consumes a queue: mark one with @recipe(queue=Queue(...))")
     specs = {name: consumer_of(name) for name in names}
     for spec in specs.values():
         spec.validate({})  # a worker passes no parameters: refuse before working anything
@@ -156,3 +157,14 @@ def install_stop_signals(stop_event: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+
+
+def worker_command(settings: Settings, queues: Sequence[str] | None, concurrency: int = 1, *,
+                   idle_exit: bool = False, poll: float = 1.0) -> WorkerReport:
+    """`runner.py worker`: install the stop signals (main thread only) and work until
+    stopped. Returns the report; exit code 0 when it stopped cleanly."""
+    stop_event = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        install_stop_signals(stop_event)
+    return run_worker(settings, list(queues) if queues else None, concurrency, stop_event,
+                      idle_exit, poll=poll)
