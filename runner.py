@@ -24,8 +24,24 @@ STAMP = VENV / ".rpa-setup"
 CHROMIUM = os.environ.get("RPA_BROWSER__EXECUTABLE_PATH", "/usr/bin/chromium")
 
 
+LOCKS = ROOT / "requirements"
+# "dev" (the default: tests, lint, benchmarks) or "production" (`RPA_SETUP=production`:
+# only what runs recipes, at the versions the tests passed with).
+PROFILES = {"dev": ("[dev,bench]", LOCKS / "dev.lock"), "production": ("", LOCKS / "prod.lock")}
+
+
+def _setup_profile() -> str:
+    profile = os.environ.get("RPA_SETUP", "dev")
+    if profile not in PROFILES:
+        raise SystemExit(f"[setup] RPA_SETUP={profile!r}: expected one of {', '.join(PROFILES)}")
+    return profile
+
+
 def _setup_fingerprint() -> str:
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    for _, lock in PROFILES.values():
+        digest.update(lock.read_bytes() if lock.exists() else b"")
+    return digest.hexdigest()
 
 
 def _say(text: str) -> None:
@@ -50,29 +66,43 @@ def _ensure_debian_packages(wanted: dict[str, str]) -> None:
                          + " ".join(missing))
     _say(f"installing Debian packages with apt-get: {' '.join(missing)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env)
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
+        _quiet(command, env)
+
+
+def _quiet(command: list[str], env: dict[str, str] | None = None) -> None:
+    """Run a set-up command; its output is shown only when it fails."""
+    done = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout)
+        raise SystemExit(f"[setup] {' '.join(command[:3])} failed (exit {done.returncode})")
 
 
 def _ensure_venv() -> None:
-    fingerprint = _setup_fingerprint()
-    if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
+    profile, fingerprint = _setup_profile(), _setup_fingerprint()
+    done_before = (STAMP.read_text() if STAMP.exists() else "").partition(":")[::2]
+    # a dev install holds everything a production one does
+    if VENV_PYTHON.exists() and done_before[1] == fingerprint and (
+            done_before[0] == profile or done_before[0] == "dev"):
         return
     if not VENV_PYTHON.exists():
         _say(f"creating the virtualenv {VENV}")
         subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    _say("installing the package with its dev and bench extras")
+    extras, lock = PROFILES[profile]
+    _say(f"installing the package ({profile}) at the versions of {lock.relative_to(ROOT)}")
     done = subprocess.run(
-        [str(VENV_PYTHON), "-m", "pip", "install", "-q", "-e", f"{ROOT}[dev,bench]"],
+        [str(VENV_PYTHON), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         "-c", str(lock), "-e", f"{ROOT}{extras}"],
         stderr=subprocess.PIPE, text=True,
     )
-    # this machine's pip configuration names package mirrors that may be absent: noise
-    for line in done.stderr.splitlines():
-        if "is ignored: it is neither a file nor a directory" not in line:
-            sys.stderr.write(line + "\n")
-    if done.returncode != 0:
+    if done.returncode != 0:  # pip's warnings (build back-end deprecations) only then
+        # this machine's pip configuration names package mirrors that may be absent: noise
+        for line in done.stderr.splitlines():
+            if "is ignored: it is neither a file nor a directory" not in line:
+                sys.stderr.write(line + "\n")
         raise SystemExit(f"[setup] pip install failed (exit {done.returncode})")
-    STAMP.write_text(fingerprint)
+    STAMP.write_text(f"{profile}:{fingerprint}")
 
 
 def bootstrap() -> None:

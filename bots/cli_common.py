@@ -1,8 +1,24 @@
-"""What every command shares: the console, error exits, and reading `--since`."""
+"""What every command shares: the consoles, error exits, one clock, JSON, `--since`.
+
+- Tables and results go to stdout; errors and warnings to stderr, so a script piping
+  `runs --json` reads only data.
+- When stdout is not a terminal, tables are as wide as their content (a pipe into
+  `grep` sees whole lines, not rows cut at 80 columns).
+- One clock: a person reads times in the settings' time zone with its offset
+  (`2026-03-23 09:00:00+01:00`); JSON carries UTC ISO 8601 (`2026-03-23T08:00:00Z`).
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import difflib
+import json
+import sys
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from enum import Enum
+from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -10,23 +26,99 @@ from rich.console import Console
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
 
-console = Console(soft_wrap=True)
+PIPE_WIDTH = 4096  # columns a table may take when stdout is a pipe or a file
+
+
+def _width() -> int | None:
+    return None if sys.stdout.isatty() else PIPE_WIDTH
+
+
+console = Console(soft_wrap=True, width=_width())
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
 
 def fail(exc: RpaError) -> typer.Exit:
-    """Print the error and exit with the code its class carries."""
-    console.print(f"[red]error:[/red] {exc}", highlight=False)
+    """Print the error on stderr and exit with the code its class carries."""
+    err_console.print(f"[red]error:[/red] {exc}", highlight=False)
     return typer.Exit(exc.exit_code)
 
 
 def parse_since(text: str | None) -> datetime | None:
+    """`--since`: a span back from now as schedule files write it (90s, 2h, 1h30m, 3d, 1w)
+    or an ISO date/time (in the settings' time zone unless it carries an offset)."""
+    from bots.scheduler.durations import parse_duration
+
     if not text:
         return None
-    units = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-    if text[-1] in units and text[:-1].isdigit():
-        return datetime.now(UTC) - timedelta(**{units[text[-1]]: int(text[:-1])})
+    span = text.strip()
+    weeks = span[:-1] if span.endswith("w") else None
     try:
-        parsed = datetime.fromisoformat(text)
+        if weeks is not None and weeks.isdigit():
+            return datetime.now(UTC) - timedelta(weeks=int(weeks))
+        return datetime.now(UTC) - parse_duration(span)
     except ValueError:
-        raise UsageError(f"--since {text!r}: expected an ISO date/time or a span like 2h, 3d") from None
+        pass
+    try:
+        parsed = datetime.fromisoformat(span)
+    except ValueError:
+        raise UsageError(f"--since {text!r}: expected an ISO date/time or a span like 90s, "
+                         "2h, 1h30m, 3d") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=get_settings().tz)
+
+
+def local_time(moment: datetime | None) -> str:
+    """A time as a person reads it: the settings' zone, with its offset."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # the store's naive times are UTC
+    return moment.astimezone(get_settings().tz).isoformat(sep=" ", timespec="seconds")
+
+
+def utc_iso(moment: datetime) -> str:
+    """A time as JSON carries it: UTC, ISO 8601, `Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc_iso(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (Decimal, Path)):
+        return str(value)
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
+def json_text(value: Any) -> str:
+    return json.dumps(value, default=_plain, ensure_ascii=False)
+
+
+def print_json(value: Any) -> None:
+    """One JSON document on stdout (times in UTC)."""
+    sys.stdout.write(json_text(value) + "\n")
+    sys.stdout.flush()
+
+
+def print_json_lines(rows: Iterable[Any]) -> None:
+    """One JSON object per line on stdout: easy to stream, grep and `jq -s`."""
+    for row in rows:
+        sys.stdout.write(json_text(row) + "\n")
+    sys.stdout.flush()
+
+
+def choose(value: str, known: Iterable[str], *, what: str) -> str:
+    """`value` if it is one of `known`; else a usage error (exit 2) with a suggestion."""
+    choices = sorted(set(known))
+    if value in choices:
+        return value
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    listed = ", ".join(choices) if len(choices) <= 20 else ", ".join(choices[:20]) + ", ..."
+    raise UsageError(f"unknown {what} {value!r}{hint} (known: {listed or 'none'})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from datetime import tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -22,12 +23,13 @@ if TYPE_CHECKING:
     from loguru import Message, Record
 
 CONSOLE_FORMAT = (
-    "<green>{time:HH:mm:ss}</green> <level>{level: <7}</level> "
+    "<green>{extra[clock]}</green> <level>{level: <7}</level> "
     "<cyan>{extra[recipe]}</cyan>{extra[where]} {message}"
 )
 
 _configured = False
 _lock = threading.Lock()
+_zone: tzinfo | None = None  # the settings' time zone: the console's clock is the reports'
 
 
 def _patch(record: Record) -> None:
@@ -36,6 +38,8 @@ def _patch(record: Record) -> None:
     for key, value in list(extra.items()):
         extra[key] = redact_value(value)
     extra.setdefault("recipe", "-")
+    moment = record["time"].astimezone(_zone) if _zone is not None else record["time"]
+    extra["clock"] = moment.isoformat(timespec="seconds")[11:]  # 11:00:27+01:00
     where = ""
     if extra.get("run_id") is not None:
         where += f" run={extra['run_id']}"
@@ -54,14 +58,21 @@ def _console_sink(stream: TextIO) -> Any:
     return write
 
 
-def configure(level: str = "INFO", *, stream: TextIO | None = None) -> None:
-    """Console logging for the process; idempotent."""
-    global _configured
+def configure(level: str = "INFO", *, stream: TextIO | None = None,
+              zone: tzinfo | None = None) -> None:
+    """Console logging for the process; idempotent. `zone`: the time zone console times
+    are shown in, with their offset (default: the settings')."""
+    global _configured, _zone
     with _lock:
         if _configured:
             return
+        if zone is None:
+            from bots.settings import get_settings
+
+            zone = get_settings().tz
+        _zone = zone
         logger.remove()
-        logger.configure(patcher=_patch, extra={"recipe": "-", "where": ""})
+        logger.configure(patcher=_patch, extra={"recipe": "-", "where": "", "clock": ""})
         logger.add(
             _console_sink(stream or sys.stderr),
             level=level,

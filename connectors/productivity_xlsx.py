@@ -12,6 +12,7 @@ so they are written cell by cell here, with the percent, hour and count formats 
 from __future__ import annotations
 
 import csv
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,6 +30,7 @@ from bots.reports.outcomes import label
 from bots.reports.productivity import ProductivityReport
 from bots.reports.productivity_notes import notes_lines
 from connectors.sheets.safe import csv_safe, set_value
+from connectors.sheets.writer import fit_to_print
 
 INT, RATE, HOURS, TENTHS = "#,##0", "0.0%", "#,##0.00", "#,##0.0"
 DAY, STAMP = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
@@ -67,11 +69,7 @@ def _write_table(ws: Worksheet, table: Table, *, freeze: str = "A2") -> None:
     ws.freeze_panes = freeze
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(rows) + 1, 2)}"
     ws.row_dimensions[1].height = 45  # up to three lines: headers wrap in narrow columns
-    # Printed (or exported to PDF): all columns on one page width, the header on each page.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
+    fit_to_print(ws, header_rows=1)  # all columns on one page width, the header on each page
 
 
 # -- the tables -----------------------------------------------------------------------
@@ -170,21 +168,31 @@ def _charts(ws: Worksheet, rows: int) -> None:
         chart.x_axis.number_format = "mm-dd"
         chart.x_axis.delete = False  # openpyxl hides axes by default; LibreOffice obeys
         chart.y_axis.delete = False
+        # From zero: an axis starting at 369 draws 6 exceptions as tall as 372 done items.
+        chart.y_axis.scaling.min = 0
         chart.legend.position = "b"
     ws.add_chart(items, "D2")
     ws.add_chart(hours, "D18")
     # Figures and both charts on one landscape page when printed or exported to PDF.
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    fit_to_print(ws)
+    ws.page_setup.fitToHeight = 1
+
+
+NOTES_WIDTH = 110  # characters
 
 
 def _notes(ws: Worksheet, report: ProductivityReport) -> None:
-    ws.column_dimensions["A"].width = 110
+    ws.column_dimensions["A"].width = NOTES_WIDTH
     for n, line in enumerate(notes_lines(report), 1):
         _put(ws, n, 1, line)
         ws.cell(row=n, column=1).alignment = Alignment(wrap_text=True, vertical="top")
+        # Heights written out: a reader that does not re-fit wrapped rows (LibreOffice's
+        # PDF export, a phone) would draw the long notes over each other.
+        ws.row_dimensions[n].height = 15 * max(1, math.ceil(len(line) / (NOTES_WIDTH * 0.95)))
     ws["A1"].font = Font(bold=True, size=14)
+    ws.row_dimensions[1].height = 22
+    fit_to_print(ws)
+    ws.page_setup.orientation = "portrait"
 
 
 def write_workbook(report: ProductivityReport, path: Path) -> Path:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -117,6 +117,7 @@ def _write_summary(book: ReportWorkbook, passes: Mapping[str, Reconciliation]) -
     for letter, width in zip("ABCDEFG", (20, 48, 14, 18, 14, 18, 14), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
+    ws.print_area = f"A1:G{max(row - 1, 1)}"  # the Check column prints with its table
 
 
 def _columns(frame: pd.DataFrame, money: set[str], scale: int) -> list[TableColumn]:
@@ -137,13 +138,16 @@ def _columns(frame: pd.DataFrame, money: set[str], scale: int) -> list[TableColu
     return columns
 
 
-def all_lines(passes: Mapping[str, Reconciliation]) -> tuple[pd.DataFrame, set[str]]:
-    """Every pass's lines, with a `pass` column when there are several; and the money columns."""
+def all_lines(passes: Mapping[str, Reconciliation], extra_money: Collection[str] = ()
+              ) -> tuple[pd.DataFrame, set[str]]:
+    """Every pass's lines, with a `pass` column when there are several; and the money columns
+    (each side's amount, and any column named in `extra_money`, e.g. a bank balance)."""
     frames, money = [], {"difference"}
     for name, result in passes.items():
         lines = result.lines()
         left, right = result.labels()
         money |= {f"{left} {result.rules.left.amount}", f"{right} {result.rules.right.amount}"}
+        money |= {f"{label} {column}" for label in (left, right) for column in extra_money}
         if len(passes) > 1:
             lines.insert(0, "pass", name)
         frames.append(lines)
@@ -152,13 +156,18 @@ def all_lines(passes: Mapping[str, Reconciliation]) -> tuple[pd.DataFrame, set[s
 
 
 def write_recon_report(result: Reconciliation | ThreeWay, workbook: str | Path, *,
-                       csv: str | Path | None = None) -> ReportFiles:
-    """The formatted workbook (and, if asked, one CSV of every line)."""
+                       csv: str | Path | None = None,
+                       money_columns: Collection[str] = ()) -> ReportFiles:
+    """The formatted workbook (and, if asked, one CSV of every line).
+
+    `money_columns`: the inputs' columns typed money besides the matched amounts (a bank
+    balance, say), held in minor units like them and shown as money, not as integers.
+    """
     passes = _passes(result)
     scale = next(iter(passes.values())).rules.scale
     book = ReportWorkbook()
     _write_summary(book, passes)
-    lines, money = all_lines(passes)
+    lines, money = all_lines(passes, money_columns)
     codes = lines["class"].astype("str")
     for cls in MatchClass:
         part = lines[codes == cls.value].reset_index(drop=True)
@@ -167,7 +176,8 @@ def write_recon_report(result: Reconciliation | ThreeWay, workbook: str | Path, 
     if isinstance(result, ThreeWay):
         view = result.ledger_view()
         left = next(iter(passes.values()))
-        book.add_table("Ledger", view, _columns(view, {left.rules.left.amount}, scale))
+        book.add_table("Ledger", view, _columns(
+            view, {left.rules.left.amount, *money_columns}, scale))
     path = book.save(workbook)
     csv_path = write_csv(csv, lines, _columns(lines, money, scale)) if csv is not None else None
     return ReportFiles(path, csv_path)

@@ -32,7 +32,7 @@ from connectors.recon_report import (
     write_recon_report,
     write_streamed_report,
 )
-from connectors.sheets import LoadedSheet, SheetSchema, load_sheet
+from connectors.sheets import ColumnType, LoadedSheet, SheetSchema, load_sheet
 from connectors.sheets.columnar import PARQUET_SUFFIXES, stream_table, with_row_column
 
 DEFAULT_RULES = Path(__file__).resolve().parent / "reconcile_rules" / "default.toml"
@@ -58,6 +58,12 @@ def _break_rows(result: ThreeWay) -> int:
                for one in result.passes.values() for side in ("left", "right"))
 
 
+def _money_columns(rules: RuleFile) -> set[str]:
+    """Every column a source reads as money (a bank balance too, not only the amounts)."""
+    return {c.name for table in rules.sources.values()
+            for c in SheetSchema.from_mapping(table).columns if c.type is ColumnType.MONEY}
+
+
 @recipe
 def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None = None,
               rules: Path | None = None, memory_mb: int | None = None,
@@ -80,7 +86,8 @@ def reconcile(run: Run, *, ledger: Path, bank: Path, portal_export: Path | None 
             for source, frame in others.items()})
     with run.step("report"):
         report = write_recon_report(result, run.artifact_path("reconciliation.xlsx"),
-                                    csv=run.artifact_path("reconciliation_lines.csv"))
+                                    csv=run.artifact_path("reconciliation_lines.csv"),
+                                    money_columns=_money_columns(rule_file))
         run.add_artifact(report.workbook, kind="xlsx")
         if report.csv is not None:
             run.add_artifact(report.csv, kind="csv")

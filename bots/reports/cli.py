@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bots.cli_common import console, fail, parse_since
+from bots.cli_common import choose, console, fail, parse_since
 from bots.errors import UsageError
 
 
@@ -22,7 +22,7 @@ def register(app: typer.Typer) -> None:
 
 def html(
     since: Annotated[str | None, typer.Option(
-        help="runs created since: ISO date/time, or a span such as 2h, 3d, 1w")] = None,
+        help="runs created since: ISO date/time, or a span such as 90s, 1h30m, 3d, 1w")] = None,
     recipe: Annotated[str | None, typer.Option(help="only this recipe's runs")] = None,
     out: Annotated[Path | None, typer.Option(
         help="file to write; default data/reports/runs-<time>.html")] = None,
@@ -32,6 +32,7 @@ def html(
     """One self-contained HTML file: run list, run details, items awaiting review."""
     # Imported on use: the report machinery loads jinja2 and the queries, which
     # `runner.py --help` does not need.
+    from bots.inspect_runs import known_recipes
     from bots.reports.html import write_run_report
     from bots.reports.run_queries import RunFilter
     from bots.reports.run_report import Limits
@@ -40,6 +41,8 @@ def html(
 
     settings = get_settings()
     try:
+        if recipe is not None:
+            choose(recipe, known_recipes(open_store(settings)), what="recipe")
         run_filter = RunFilter(since=parse_since(since), recipe=recipe)
     except UsageError as exc:
         raise fail(exc) from None

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bots.reports.evidence import size_text
 from bots.reports.outcomes import label
 from bots.reports.run_queries import RunFilter
-from bots.reports.run_report import Limits, build_context
+from bots.reports.run_report import Limits, build_context, duration_text
 from bots.settings import Settings
 from bots.store.engine import reading
 
@@ -50,6 +50,7 @@ def environment() -> jinja2.Environment:
     env.filters["label"] = label
     env.filters["size"] = size_text
     env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["duration"] = duration_text
     return env
 
 

@@ -30,6 +30,10 @@ SIXTY = Decimal(60)
 WORK_ITEMS = "work items"
 RUN_SUMMARY = "run summary"
 ALL_RECIPES = "All recipes"
+# Items per hour is shown only over at least this much measured handling: a pace read
+# from a few seconds of work (288 items of 0.7 s: "4,895.9 per hour") promises what no
+# hour of real work delivers.
+MIN_RATE_SECONDS = Decimal(15 * 60)
 
 
 def rounded(value: Decimal, places: Decimal = HOURS) -> Decimal:
@@ -146,9 +150,11 @@ def build_productivity(engine: Engine, settings: Settings, period: Period,
                        now: datetime) -> ProductivityReport:
     """Read the period's aggregates from the store and compute every figure."""
     with reading(engine) as conn:
-        items = q.item_groups(conn, period)
+        items = q.item_groups(conn, period) + q.reject_groups(conn, period)
         summaries = q.summary_groups(conn, period)
-        exceptions = q.exception_groups(conn, period)
+        exceptions = sorted(q.exception_groups(conn, period)
+                            + q.reject_exception_groups(conn, period),
+                            key=lambda e: (-e.items, e.recipe, e.outcome, e.reason))
         run_groups = q.run_groups(conn, period)
     rates = Rates.from_settings(settings)
     outcomes = outcome_columns(g.outcome for g in items)
@@ -189,7 +195,8 @@ def _item_row(day: date, recipe: str, groups: list[q.ItemGroup], rates: Rates) -
         day=day, recipe=recipe, source=WORK_ITEMS, outcomes=outcomes, processed=processed,
         done=done, success_rate=ratio(done, processed, RATE),
         avg_handle_seconds=ratio(seconds, timed, TENTHS),
-        items_per_hour=ratio(Decimal(timed) * 3600, seconds, TENTHS) if seconds > 0 else None,
+        items_per_hour=(ratio(Decimal(timed) * 3600, seconds, TENTHS)
+                        if seconds >= MIN_RATE_SECONDS else None),
         manual_minutes=rates.minutes_for(recipe), hours_exact=rates.hours_replaced(recipe, done),
     )
 

@@ -6,8 +6,8 @@ reading "12.4 FTE" must find, in the same file, the rule and the settings behind
 
 from __future__ import annotations
 
-from bots.reports.outcomes import DONE, DONE_BY_HAND, OPEN_STATES, SKIPPED
-from bots.reports.productivity import ProductivityReport
+from bots.reports.outcomes import DONE, DONE_BY_HAND, OPEN_STATES, REJECTED, SKIPPED
+from bots.reports.productivity import MIN_RATE_SECONDS, ProductivityReport
 from bots.reports.productivity_queries import NO_RUN, SUMMARY_KEY
 
 
@@ -18,7 +18,7 @@ def notes_lines(report: ProductivityReport) -> list[str]:
         "Notes: what each figure means and where it comes from",
         f"Period: {period.label}, whole days in the time zone {period.tz.key}. "
         f"Generated {stamp}.",
-        "Source: the toolkit's store only (tables work_items and runs); no figure is read "
+        "Source: the toolkit's store only (tables work_items, rejected_rows and runs); no figure is read "
         "from log files. Every count can be repeated with one SQL query on the store.",
         "",
         "ITEM. An item is one work item (a row of work_items): one unit of work on an "
@@ -30,6 +30,9 @@ def notes_lines(report: ProductivityReport) -> list[str]:
         f"'{SUMMARY_KEY}' in their summary (lines checked, say). Those count as items done "
         "on the local day the run ended, for runs that succeeded; they appear with source "
         "'run summary' and have no handle time.",
+        f"Items {REJECTED}: input rows a run refused before they became work items (a "
+        "sale that failed validation; table rejected_rows), on the local day they were "
+        "recorded. They are processed, never done, and count as exceptions.",
         "",
         "Items processed: items that reached an outcome in the day (every state except "
         "the open ones). Items <outcome>: items whose state is that outcome now.",
@@ -43,7 +46,9 @@ def notes_lines(report: ProductivityReport) -> list[str]:
         "i.e. the duration of each item's last attempt (earlier attempts that ended in a "
         "retry are not included).",
         "Items per hour: items / hours of handling (sum of handle times): the pace of one "
-        "bot session while it works. Compare with a person's pace, 60 / manual minutes.",
+        "bot session while it works. Compare with a person's pace, 60 / manual minutes. "
+        f"Left blank when the day's handling adds up to less than {MIN_RATE_SECONDS / 60} "
+        "minutes: a pace over seconds is no hourly figure.",
         f"Hours replaced: items {DONE} x manual minutes per item of the recipe / 60. Only "
         "items done count: an exception still needs a person.",
         "Working hours of one person: working hours per day x working days per week x "
@@ -51,7 +56,9 @@ def notes_lines(report: ProductivityReport) -> list[str]:
         "sheet, counting only the week's days inside the period).",
         "FTE (full-time equivalent): hours replaced / working hours of one person.",
         "Exceptions: items finished in the period in any outcome other than done, "
-        "by recipe, state and reason (the reason recorded by the work-item engine).",
+        "by recipe, state and reason (the reason recorded by the work-item engine), and "
+        f"rows {REJECTED}, by the columns at fault. Counted the way the run list "
+        "counts 'exceptions' (runner.py runs, show, the HTML run report).",
         "Runs: runs created on the day by recipe and state; run hours = ended_at - "
         "started_at summed.",
         "Rounding: hours to 2 places, rates to 0.01 %; totals are summed before rounding.",

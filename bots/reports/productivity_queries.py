@@ -12,7 +12,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from bots.clock import as_utc
-from bots.reports.outcomes import DONE, OPEN_STATES, REVIEWED_OUTCOMES, outcome_of_item
+from bots.rejects import rejected_rows
+from bots.reports.outcomes import (
+    DONE,
+    OPEN_STATES,
+    REJECTED,
+    REVIEWED_OUTCOMES,
+    outcome_of_item,
+)
 from bots.reports.period import Period
 from bots.reports.sqlexpr import json_integer, local_day, seconds_between
 from bots.store.schema import runs, work_items
@@ -123,6 +130,40 @@ def exception_groups(conn: sa.Connection, period: Period) -> list[ExceptionGroup
         ExceptionGroup(r, s, why, int(n), as_utc(first), as_utc(last))
         for r, s, why, n, first, last in conn.execute(query)
     ]
+
+
+def _rejects_joined() -> sa.FromClause:
+    return rejected_rows.outerjoin(runs, runs.c.id == rejected_rows.c.run_id)
+
+
+def _rejects_in(period: Period) -> list[sa.ColumnElement[bool]]:
+    return [rejected_rows.c.recorded_at >= period.utc_start,
+            rejected_rows.c.recorded_at < period.utc_end]
+
+
+def reject_groups(conn: sa.Connection, period: Period) -> list[ItemGroup]:
+    """Input rows rejected in the period (`bots.rejects`), by local day and recipe: the
+    outcome `rejected`, processed but never done, with no handle time."""
+    day = local_day(rejected_rows.c.recorded_at, period, conn.dialect.name).label("day")
+    recipe = _item_recipe().label("recipe")
+    query = (sa.select(day, recipe, sa.func.count()).select_from(_rejects_joined())
+             .where(*_rejects_in(period)).group_by(day, recipe))
+    return [ItemGroup(date.fromisoformat(d), r, REJECTED, int(n), 0.0, 0)
+            for d, r, n in conn.execute(query)]
+
+
+def reject_exception_groups(conn: sa.Connection, period: Period) -> list[ExceptionGroup]:
+    """Rejected input rows by recipe and the columns at fault (their reasons vary by value)."""
+    recipe = _item_recipe().label("recipe")
+    reason = (sa.literal("invalid ") + rejected_rows.c.columns).label("reason")
+    query = (
+        sa.select(recipe, reason, sa.func.count(), sa.func.min(rejected_rows.c.recorded_at),
+                  sa.func.max(rejected_rows.c.recorded_at))
+        .select_from(_rejects_joined()).where(*_rejects_in(period))
+        .group_by(recipe, reason)
+    )
+    return [ExceptionGroup(r, REJECTED, why, int(n), as_utc(first), as_utc(last))
+            for r, why, n, first, last in conn.execute(query)]
 
 
 def summary_groups(conn: sa.Connection, period: Period) -> list[SummaryGroup]:

@@ -14,14 +14,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from bots.clock import as_utc
-from bots.reports.outcomes import REVIEW_STATES, outcome_of_item
-from bots.store.schema import artifacts, runs, steps, work_items
+from bots.rejects import rejected_rows
+from bots.reports.figures import outcomes_by_run
+from bots.reports.outcomes import REVIEW_STATES
+from bots.store.schema import artifacts, runs, steps, work_item_events, work_items
 
 PROBLEM_STATES = ("failed", "timed_out", "interrupted", "succeeded_with_exceptions")
 _TIMES = ("created_at", "started_at", "ended_at", "heartbeat_at", "fire_time", "finished_at")
 _LIST_COLUMNS = (runs.c.id, runs.c.recipe, runs.c.state, runs.c.trigger, runs.c.schedule,
                  runs.c.created_at, runs.c.started_at, runs.c.ended_at, runs.c.host,
-                 runs.c.pid, runs.c.heartbeat_at, runs.c.error_kind, runs.c.summary)
+                 runs.c.pid, runs.c.heartbeat_at, runs.c.error_kind, runs.c.summary,
+                 runs.c.error)
 
 
 @dataclass(frozen=True)
@@ -79,17 +82,16 @@ def problem_run_ids(conn: sa.Connection, f: RunFilter, limit: int) -> list[int]:
 
 def items_by_run(conn: sa.Connection, f: RunFilter,
                  first_id: int | None = None) -> dict[int, dict[str, int]]:
-    """{run id: {outcome: items}} for items whose last attempt was in that run (and whose
-    run id is at least `first_id`: the oldest run listed)."""
-    outcome = outcome_of_item().label("outcome")
+    """{run id: {outcome: items}} for items whose last attempt was in that run, and the
+    input rows it rejected (`bots.reports.figures`), for run ids of at least `first_id`
+    (the oldest run listed)."""
     lowest = [work_items.c.last_run_id >= first_id] if first_id is not None else []
-    query = (sa.select(work_items.c.last_run_id, outcome, sa.func.count())
-             .where(work_items.c.last_run_id.is_not(None), *lowest, *_item_runs(f))
-             .group_by(work_items.c.last_run_id, outcome))
-    found: dict[int, dict[str, int]] = {}
-    for run_id, state, n in conn.execute(query):
-        found.setdefault(int(run_id), {})[state] = int(n)
-    return found
+    low_rejects = [rejected_rows.c.run_id >= first_id] if first_id is not None else []
+    conditions = f.conditions()
+    in_runs = ([rejected_rows.c.run_id.in_(sa.select(runs.c.id).where(*conditions))]
+               if conditions else [])
+    return outcomes_by_run(conn, item_where=[*lowest, *_item_runs(f)],
+                           reject_where=[*low_rejects, *in_runs])
 
 
 def run_detail(conn: sa.Connection, run_id: int, *, max_steps: int) -> dict[str, Any]:
@@ -132,3 +134,28 @@ def review_items(conn: sa.Connection, f: RunFilter, limit: int) -> list[dict[str
         .limit(limit)
     )
     return [_plain(row) for row in conn.execute(query)]
+
+
+EXCEPTION_STATES = ("business_exception", "system_exception")
+
+
+def exception_events(conn: sa.Connection, run_id: int) -> list[tuple[Any, str]]:
+    """(time, state) of each move of an item into an exception during the run, to colour
+    the step it happened in."""
+    e = work_item_events.c
+    query = (sa.select(e.ts, e.to_state)
+             .where(e.run_id == run_id, e.to_state.in_(EXCEPTION_STATES)).order_by(e.ts))
+    return [(as_utc(ts), str(state)) for ts, state in conn.execute(query)]
+
+
+def evidence_artifacts(conn: sa.Connection, run_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each run's evidence files (screenshots, page snapshots), for links from its items."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    if not run_ids:
+        return found
+    query = (sa.select(artifacts.c.run_id, artifacts.c.path, artifacts.c.kind)
+             .where(artifacts.c.run_id.in_(run_ids), artifacts.c.path.like("%evidence%"))
+             .order_by(artifacts.c.id))
+    for row in conn.execute(query):
+        found.setdefault(int(row.run_id), []).append({"path": row.path, "kind": row.kind})
+    return found

@@ -23,12 +23,23 @@ from bots.clock import as_utc
 from bots.inspect_runs import shown_state
 from bots.reports import run_queries as q
 from bots.reports.evidence import ScreenshotBudget, clip, size_text
+from bots.reports.figures import counted_by_run, merge_counted
 from bots.reports.outbox_queries import outbox_attention, outbox_counts
 from bots.reports.outcomes import DONE, OPEN_STATES, outcome_columns
+from bots.reports.run_extras import (
+    LEVELS,
+    LogBudget,
+    evidence_links,
+    file_uri,
+    log_groups,
+    message_of,
+    readable,
+    recipe_stats,
+)
 
 # The order of the fields of each run in the page's JSON list (see report.js).
 RUN_FIELDS = ("id", "recipe", "state", "trigger", "started", "seconds", "done", "exceptions",
-              "open", "summary", "detail")
+              "open", "summary", "detail", "error")
 
 
 @dataclass(frozen=True)
@@ -42,6 +53,9 @@ class Limits:
     summary_chars: int = 160
     screenshot_bytes: int = 512 * 1024
     screenshots_total: int = 4 * 1024 * 1024
+    log_lines_per_run: int = 300
+    log_chars_total: int = 1_500_000
+    error_line_chars: int = 200
 
 
 def state_class(state: str) -> str:
@@ -82,12 +96,20 @@ def build_context(conn: sa.Connection, f: q.RunFilter, limits: Limits, *, tz: Zo
     # Past the list's cap, the older runs' items are not counted per run at all.
     capped = len(listed) == limits.runs_listed
     items = q.items_by_run(conn, f, listed[-1]["id"] if listed and capped else None)
+    for row in listed:  # what the run counted itself (a reconciliation's breaks)
+        if counted_by_run(row["summary"]):
+            items[row["id"]] = merge_counted(items.get(row["id"], {}), row["summary"])
     detailed = ({r["id"] for r in listed[: limits.detail_recent]}
                 | set(q.problem_run_ids(conn, f, limits.detail_problems)))
     budget = ScreenshotBudget(limits.screenshot_bytes, limits.screenshots_total)
+    logs = LogBudget(limits.log_lines_per_run, limits.log_chars_total)
     details = [_detail(q.run_detail(conn, run_id, max_steps=limits.steps_per_run),
-                       items.get(run_id, {}), limits, clock, budget, data_dir, now)
+                       items.get(run_id, {}), limits, clock, budget, data_dir, now,
+                       logs=logs, events=q.exception_events(conn, run_id))
                for run_id in sorted(detailed, reverse=True)]
+    review_rows = q.review_items(conn, f, limits.review_items)
+    evidence = q.evidence_artifacts(conn, sorted({r["last_run_id"] for r in review_rows
+                                                  if r["last_run_id"] is not None}))
     review_counts = q.review_counts(conn, f)
     outcome_totals: dict[str, int] = {}
     for found in items.values():
@@ -105,8 +127,10 @@ def build_context(conn: sa.Connection, f: q.RunFilter, limits: Limits, *, tz: Zo
         "details": details,
         "detail_ids": detailed,
         "review_counts": review_counts,
-        "review_items": [_review_row(r, limits, clock) for r in
-                         q.review_items(conn, f, limits.review_items)],
+        "review_items": [_review_row(r, limits, clock, evidence.get(r["last_run_id"], []),
+                                     data_dir) for r in review_rows],
+        "recipe_stats": recipe_stats(listed, items, tz=tz, today=now.astimezone(tz).date()),
+        "levels": LEVELS,
         "review_total": sum(row["count"] for row in review_counts),
         "outbox_counts": outbox_counts(conn, f),
         "outbox_attention": [{**m, "when": clock.local(as_utc(m["not_before"] or m["updated_at"]))}
@@ -130,18 +154,18 @@ def _split(found: dict[str, int]) -> tuple[int, int, int]:
 def _brief(row: dict[str, Any], found: dict[str, int], detailed: set[int], limits: Limits,
            clock: _Clock, now: datetime) -> list[Any]:
     done, exceptions, still_open = _split(found)
-    summary = json.dumps(row["summary"] or {}, default=str, ensure_ascii=False)
-    if len(summary) > limits.summary_chars:
-        summary = summary[: limits.summary_chars - 1] + "…"
+    summary = readable(row["summary"] or {}, limits.summary_chars)
     seconds = _seconds(row["started_at"], row["ended_at"])
+    error = message_of(row["error"])[: limits.error_line_chars]
     return [row["id"], row["recipe"], shown_state(row, now), row["trigger"],
             clock.local(row["started_at"] or row["created_at"]),
             round(seconds, 1) if seconds is not None else None, done, exceptions, still_open,
-            summary, 1 if row["id"] in detailed else 0]
+            summary, 1 if row["id"] in detailed else 0, error]
 
 
 def _detail(row: dict[str, Any], found: dict[str, int], limits: Limits, clock: _Clock,
-            budget: ScreenshotBudget, data_dir: Path, now: datetime) -> dict[str, Any]:
+            budget: ScreenshotBudget, data_dir: Path, now: datetime, *, logs: LogBudget,
+            events: list[tuple[datetime, str]]) -> dict[str, Any]:
     state = shown_state(row, now)
     return {
         "id": row["id"], "recipe": row["recipe"], "state": state,
@@ -157,17 +181,28 @@ def _detail(row: dict[str, Any], found: dict[str, int], limits: Limits, clock: _
                        limits.error_chars),
         "summary": clip(json.dumps(row["summary"], indent=1, default=str, ensure_ascii=False),
                         limits.error_chars),
+        "readable_summary": readable(row["summary"] or {}, limits.error_chars),
         "error": clip(row["error"], limits.error_chars), "error_kind": row["error_kind"],
-        "steps": _timeline(row, limits, clock), "steps_total": row["steps_total"],
+        "message": message_of(row["error"]),
+        "steps": (timeline := _timeline(row, limits, clock, events)),
+        "steps_total": row["steps_total"],
+        # A run that failed in a step records the step's traceback again, under more frames.
+        "error_in_step": bool(row["error"]) and any(
+            s["error"] and s["message"] == message_of(row["error"]) for s in timeline),
         "outcomes": [(o, found[o]) for o in _outcome_order(found)],
-        "artifacts": [{**a, "size_text": size_text(a["size"])} for a in row["artifacts"]],
+        "artifacts": [{**a, "size_text": size_text(a["size"]),
+                       "href": file_uri(a["path"], data_dir)} for a in row["artifacts"]],
+        "log": log_groups(row.get("log_path"), logs, clock.tz),
         "screenshots": [budget.embed(a, data_dir) for a in row["artifacts"]
                         if a["kind"] == "screenshot"],
     }
 
 
-def _timeline(row: dict[str, Any], limits: Limits, clock: _Clock) -> list[dict[str, Any]]:
-    """Steps with their place on the run's time axis, in percent."""
+def _timeline(row: dict[str, Any], limits: Limits, clock: _Clock,
+              events: list[tuple[datetime, str]]) -> list[dict[str, Any]]:
+    """Steps with their place on the run's time axis, in percent, and the items that went
+    into exception while each ran (a step that "succeeded" over 14 system exceptions
+    is not drawn green)."""
     found = row["steps"]
     starts = [s["started_at"] for s in found] + [row["started_at"]]
     ends = [s["ended_at"] for s in found] + [row["ended_at"]]
@@ -181,8 +216,18 @@ def _timeline(row: dict[str, Any], limits: Limits, clock: _Clock) -> list[dict[s
         offset = _seconds(begin, step["started_at"]) or 0.0
         left = min(round(100 * offset / span, 2), 99.5) if span else 0.0
         width = max(round(100 * (seconds or 0) / span, 2), 0.5) if span else 100.0
+        start, end = step["started_at"], step["ended_at"] or row["ended_at"]
+        caught: dict[str, int] = {}
+        for moment, state in events:
+            if start and moment >= start and (end is None or moment <= end):
+                caught[state] = caught.get(state, 0) + 1
+        worst = ("system_exception" if "system_exception" in caught
+                 else "business_exception" if caught else None)
+        shown = step["outcome"] if worst is None or step["outcome"] != "ok" else f"ok-{worst}"
         out.append({
             "name": step["name"], "attempt": step["attempt"], "outcome": step["outcome"],
+            "bar": shown, "exceptions": caught,
+            "message": message_of(step["error"]),
             "started": clock.local(step["started_at"]), "duration": duration_text(seconds),
             "left": left, "width": min(width, round(100 - left, 2)),
             "error": clip(step["error"], limits.error_chars),
@@ -190,8 +235,10 @@ def _timeline(row: dict[str, Any], limits: Limits, clock: _Clock) -> list[dict[s
     return out
 
 
-def _review_row(row: dict[str, Any], limits: Limits, clock: _Clock) -> dict[str, Any]:
+def _review_row(row: dict[str, Any], limits: Limits, clock: _Clock,
+                evidence: list[dict[str, Any]], data_dir: Path) -> dict[str, Any]:
     error = row["last_error"] or ""
     return {**row, "finished": clock.local(as_utc(row["finished_at"])),
             "error_tail": clip(error, min(1000, limits.error_chars)),
-            "error_line": (error.strip().splitlines() or [""])[-1]}
+            "error_line": message_of(error),
+            "evidence": evidence_links(evidence, row["key"], data_dir)}

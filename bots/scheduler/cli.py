@@ -9,9 +9,7 @@
 
 from __future__ import annotations
 
-import json
 import signal
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +21,7 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
-from bots.cli_common import console, fail
+from bots.cli_common import console, err_console, fail, print_json_lines
 from bots.clock import SystemClock, as_utc
 from bots.errors import RpaError
 from bots.executor import load_recipes
@@ -90,7 +88,7 @@ def schedule(
     except RpaError as exc:
         raise fail(exc) from None
     except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -114,16 +112,19 @@ def schedules(
         reconcile(engine, Notifier(settings.notify), now, unpark=True)
     rows = [_listing(item, engine, now, count) for item in states.load_all(engine).values()]
     if as_json:
-        for row in rows:
-            sys.stdout.write(json.dumps(row, default=str) + "\n")
+        print_json_lines(rows)
         return
     table = Table("schedule", "recipe", "trigger", "status", "next fire times", "last run")
     for row in rows:
         status = row["status"] + (f"\n{row['parked_reason']}" if row["parked_reason"] else "")
         last = f"{row['last_run']['id']} {row['last_run']['state']}" if row["last_run"] else ""
         table.add_row(row["name"], row["recipe"], row["trigger"], status,
-                      "\n".join(row["next_local"]) or "never", last)
+                      "\n".join(row["next_local"]) or _no_next(row["status"]), last)
     console.print(table)
+
+
+def _no_next(status: str) -> str:
+    return "none (disabled)" if status == states.Status.DISABLED.value else "never"
 
 
 def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
@@ -132,7 +133,9 @@ def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
     shown_zone = zone(trigger.timezone if isinstance(trigger, CronTrigger)
                       else get_settings().timezone)
     upcoming = []
-    for fire_time in trigger.iter_after(max(now, item.since)):
+    # A disabled schedule never fires (a paused one shows when it would, once resumed).
+    for fire_time in (trigger.iter_after(max(now, item.since))
+                      if item.status is not states.Status.DISABLED else ()):
         if len(upcoming) >= count:
             break
         upcoming.append(fire_time)
@@ -142,7 +145,7 @@ def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
     return {"name": item.name, "recipe": item.schedule.recipe, "trigger": trigger.describe(),
             "status": item.status.value, "parked_reason": item.parked_reason,
             "since": as_utc(item.since), "source": item.source,
-            "next": [t.isoformat() for t in upcoming],
+            "next": upcoming,
             "next_local": [t.astimezone(shown_zone).strftime("%a %Y-%m-%d %H:%M:%S %Z")
                            for t in upcoming],
             "last_run": {"id": last.id, "state": last.state} if last else None}

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from bots import rejects
 from bots.clock import SystemClock
 from bots.errors import StoreError
 from bots.store import outbox_schema, schedule_schema, schema
@@ -106,6 +107,8 @@ MIGRATIONS: list[Migration] = [
     Migration(4, "audit: the chain sharded by subject, one head row per shard", _shard_audit),
     Migration(5, "outbox: messages to customers, case Message-IDs, addresses",
               _create(*outbox_schema.TABLES)),
+    Migration(6, "rejected input rows, counted as exceptions by every report",
+              rejects.create_table),
 ]
 
 LATEST = MIGRATIONS[-1].version

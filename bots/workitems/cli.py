@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import sqlalchemy as sa
 import typer
 from rich.table import Table
 
-from bots.cli_common import console, fail, parse_since
+from bots.cli_common import choose, console, fail, local_time, parse_since, print_json
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
 from bots.store import open_store
+from bots.store.schema import work_items
 from bots.worker import install_stop_signals, run_worker
 from bots.workitems.commands import (
+    STATE_ALIASES,
     ItemFilter,
     apply_review,
     apply_review_file,
@@ -22,6 +25,7 @@ from bots.workitems.commands import (
     list_items,
     queue_counts,
 )
+from bots.workitems.model import ItemRecord, ItemState
 
 
 def items(
@@ -33,10 +37,12 @@ def items(
     error: Annotated[str | None, typer.Option(help="text contained in the last error")] = None,
     limit: Annotated[int, typer.Option(help="at most this many rows shown")] = 200,
     export: Annotated[Path | None, typer.Option(help="write the matching items to .csv or .xlsx")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document: counts and items")] = False,
 ) -> None:
     """List and filter work items (counts per state first), or export them."""
     engine = open_store()
     try:
+        _check_filters(engine, queue, state or [])
         filters = ItemFilter(states=tuple(state or ()), key=key, since=parse_since(since),
                              overdue=overdue, error=error, limit=None if export else limit)
         if export:
@@ -46,18 +52,50 @@ def items(
         found = list_items(engine, queue, filters)
     except RpaError as exc:
         raise fail(exc) from None
-    counts = Table("queue", *[s for s in next(iter(queue_counts(engine, queue).values()), {})])
-    for name, by_state in queue_counts(engine, queue).items():
+    by_queue = queue_counts(engine, queue)
+    if as_json:
+        print_json({"counts": by_queue, "items": [_item_json(i) for i in found]})
+        return
+    counts = Table("queue", *[s for s in next(iter(by_queue.values()), {})])
+    for name, by_state in by_queue.items():
         counts.add_row(name, *[str(n) for n in by_state.values()])
     console.print(counts)
-    table = Table("id", "queue", "key", "state", "attempts", "reason / last error")
+    table = Table("id", "queue", "key", "state", "attempts", "finished", "reason / last error")
     for item in found:
         problem = item.reason or ""
         if item.last_error:
             problem += (": " if problem else "") + item.last_error.strip().splitlines()[-1][:80]
         table.add_row(str(item.id), item.queue, item.key, str(item.state), str(item.attempts),
-                      problem)
+                      local_time(item.finished_at), problem)
     console.print(table)
+
+
+ITEM_JSON_FIELDS = ("id", "queue", "key", "state", "attempts", "priority", "reason",
+                    "last_error", "created_at", "updated_at", "started_at", "finished_at",
+                    "deadline", "created_by_run", "last_run_id", "output")
+
+
+def _item_json(item: ItemRecord) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in ITEM_JSON_FIELDS}
+
+
+def _check_filters(engine: sa.Engine, queue: str | None, wanted: list[str]) -> None:
+    """An unknown queue or state is a usage error (exit 2), not an empty list."""
+    if queue is not None:
+        with engine.connect() as conn:
+            known = set(conn.execute(sa.select(work_items.c.queue).distinct()).scalars())
+        known |= {spec.consumes for spec in _recipes() if spec.consumes}
+        choose(queue, known, what="queue")
+    for name in wanted:
+        choose(name, [*(str(s) for s in ItemState), *STATE_ALIASES], what="item state")
+
+
+def _recipes() -> list[Any]:
+    from bots.executor import load_recipes
+    from bots.registry import all_recipes
+
+    load_recipes(get_settings())
+    return all_recipes()
 
 
 def review(

@@ -70,6 +70,21 @@ class TableColumn:
         return _FORMATS[self.kind]
 
 
+def fit_to_print(ws: Worksheet, *, header_rows: int = 0) -> None:
+    """Printed (or exported to PDF) as a person presents it: landscape, every column on one
+    page's width (as many pages down as needed), the header rows repeated on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = False
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    if header_rows:
+        ws.print_title_rows = f"1:{header_rows}"
+    ws.oddFooter.center.text = "&A · page &P of &N"
+
+
 def sheet_title(title: str) -> str:
     """A title Excel accepts: no []:*?/\\ and at most 31 characters."""
     cleaned = title.translate(_BAD_TITLE).strip("'")[:31]
@@ -113,8 +128,11 @@ class ReportWorkbook:
         self._tables: list[_Table] = []
 
     def sheet(self, title: str) -> Worksheet:
-        """A plain openpyxl sheet; write text with `safe.set_text`/`set_value`."""
-        return self.book.create_sheet(sheet_title(title))
+        """A plain openpyxl sheet, set up to print landscape and one page wide; write text
+        with `safe.set_text`/`set_value`."""
+        ws = self.book.create_sheet(sheet_title(title))
+        fit_to_print(ws)
+        return ws
 
     def add_table(self, title: str, frame: pd.DataFrame, columns: Sequence[TableColumn], *,
                   fill: str | None = None, header_fill: str = HEADER_FILL) -> Worksheet:
@@ -146,6 +164,7 @@ class ReportWorkbook:
         last = get_column_letter(len(columns))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = f"A1:{last}{max(len(frame), 1) + 1}"
+        fit_to_print(ws, header_rows=1)
         self._tables.append(_Table(ws, frame, columns))
         return ws
 
@@ -212,5 +231,5 @@ def write_csv(path: str | Path, frame: pd.DataFrame, columns: Sequence[TableColu
     return path
 
 
-__all__ = ["CellKind", "ReportWorkbook", "TableColumn", "csv_cells", "set_text", "set_value",
-           "sheet_title", "write_csv"]
+__all__ = ["CellKind", "ReportWorkbook", "TableColumn", "csv_cells", "fit_to_print", "set_text",
+           "set_value", "sheet_title", "write_csv"]

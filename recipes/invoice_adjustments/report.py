@@ -40,7 +40,8 @@ BEFORE_AFTER = (
 EXCEPTIONS = (
     TableColumn("request_id", "Request"), TableColumn("row", "Row", CellKind.INTEGER),
     TableColumn("invoice_id", "Invoice"), TableColumn("kind", "Kind"),
-    TableColumn("amount", "Amount"), TableColumn("percentage", "Percentage"),
+    TableColumn("amount", "Amount", CellKind.DECIMAL),
+    TableColumn("percentage", "Percentage", CellKind.DECIMAL),
     TableColumn("state", "State"), TableColumn("reason", "Reason"),
     TableColumn("message", "Message", width=80), TableColumn("attempts", "Attempts", CellKind.INTEGER),
 )
@@ -78,6 +79,11 @@ def applied_row(record: ItemRecord, status: str) -> dict[str, Any]:
     return row
 
 
+def _decimal(text: Any) -> Decimal | None:
+    """A number for the sheet (a person sums it), not text; the payload holds it as text."""
+    return None if text in (None, "") else Decimal(str(text))
+
+
 def exception_row(request: AdjustmentRequest | None, record: ItemRecord | None, *, state: str,
                   reason: str, message: str) -> dict[str, Any]:
     payload = record.payload if record is not None else (request.to_payload() if request else {})
@@ -85,7 +91,8 @@ def exception_row(request: AdjustmentRequest | None, record: ItemRecord | None, 
         "request_id": payload.get("request_id") or (record.key if record else ""),
         "row": request.row if request is not None else payload.get("row"),
         "invoice_id": payload.get("invoice_id"), "kind": payload.get("kind"),
-        "amount": payload.get("amount"), "percentage": payload.get("percentage"),
+        "amount": _decimal(payload.get("amount")),
+        "percentage": _decimal(payload.get("percentage")),
         "state": state, "reason": reason, "message": message,
         "attempts": record.attempts if record is not None else None,
     }

@@ -79,6 +79,8 @@ def test_apply_the_file_then_rerun_changes_nothing(live_portal: LivePortal, worl
     exceptions = table(artifacts / "exceptions.xlsx")
     assert {r["Reason"] for r in exceptions} == {
         REFUSAL_OF_PROBLEM[r.problem.value] for r in world.plan if r.problem is not None}
+    amounts = [r["Amount"] for r in exceptions if r["Amount"] is not None]
+    assert amounts and all(isinstance(a, (int, float)) for a in amounts)  # numbers, not text
 
     # the ledger took the same adjustments: its balances are the portal's
     ledger_numbers = stored_numbers(world.ledger, "Ledger")

@@ -46,7 +46,7 @@
     var found = HAY && HAY.get(row);
     if (!found) {
       found = [row[F.id], row[F.recipe], row[F.state], row[F.trigger], row[F.started],
-               row[F.summary]].join(" ").toLowerCase();
+               row[F.summary], row[F.error]].join(" ").toLowerCase();
       if (HAY) { HAY.set(row, found); }
     }
     return found;
@@ -93,6 +93,7 @@
     tr.appendChild(el("td", data[F.exceptions], "num"));
     tr.appendChild(el("td", data[F.open], "num"));
     tr.appendChild(el("td", data[F.summary], "summary"));
+    tr.appendChild(el("td", data[F.error], "error"));
     return tr;
   }
 
@@ -139,4 +140,38 @@
     });
   });
   render();
+
+  // Log lines: the lowest level shown, and every step's lines opened or closed at once.
+  var LEVELS = ["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"];
+  function showLevels() {
+    var lowest = LEVELS.indexOf(document.getElementById("log-level").value);
+    document.querySelectorAll(".log-line").forEach(function (line) {
+      line.hidden = LEVELS.indexOf(line.dataset.level) < lowest;
+    });
+  }
+  on("log-level", "change", showLevels);
+  function openAll(open) {
+    document.querySelectorAll("#details details").forEach(function (d) { d.open = open; });
+  }
+  on("expand-all", "click", function () { openAll(true); });
+  on("collapse-all", "click", function () { openAll(false); });
+  showLevels();
+
+  // The review list: search every column of the items listed.
+  var reviewRows = Array.prototype.slice.call(document.querySelectorAll("#review-items tbody tr"));
+  function searchReview() {
+    var input = document.getElementById("review-q");
+    if (!input) { return; }
+    var text = input.value.trim().toLowerCase();
+    var matching = 0;
+    reviewRows.forEach(function (tr) {
+      var hit = !text || tr.textContent.toLowerCase().indexOf(text) !== -1;
+      tr.hidden = !hit;
+      if (hit) { matching += 1; }
+    });
+    var count = document.getElementById("review-count");
+    count.textContent = matching + " of " + reviewRows.length + " items";
+    count.dataset.matching = String(matching);
+  }
+  if (document.getElementById("review-q")) { on("review-q", "input", searchReview); searchReview(); }
 })();
