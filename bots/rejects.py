@@ -103,7 +103,7 @@ def record_rejected(run: _RunLike, problems: Iterable[Problem], *, source: str =
 
 
 def create_table(conn: sa.Connection) -> None:
-    """Migration 5."""
+    """Migration 6."""
     rejected_rows.create(conn, checkfirst=True)
 
 

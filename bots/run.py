@@ -7,7 +7,7 @@ import functools
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -109,6 +109,14 @@ class Run:
             raise ValueError(f"cannot count {n} {outcome}")
         with self._outcomes_lock:  # lanes of one run count from their own threads
             self._outcomes[str(outcome)] += n
+
+    def reject(self, problems: Iterable[Any], *, source: str = "") -> int:
+        """Record the input rows these problems refuse (row, key, column, reason, value:
+        `connectors.sheets.RowProblem`s) in the store, where every report counts them, and
+        count them as `rejected`; returns how many rows."""
+        from bots.rejects import record_rejected
+
+        return record_rejected(self, problems, source=source)
 
     @property
     def outcomes(self) -> dict[str, int]:

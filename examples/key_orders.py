@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bots import REJECTED, Queue, RetryPolicy, Run, recipe
+from bots import Queue, RetryPolicy, Run, recipe
 from connectors.portal import key_records
 from connectors.sheets import read_rows, write_exceptions
 
@@ -31,7 +31,7 @@ def key_orders(run: Run, *, workbook: Path | None = None, contexts: int = 2) -> 
     if workbook is not None:
         rows = read_rows(workbook, Order, columns=HERE / "key_orders.columns.toml", key="ref")
         run.queue().put_many((v.value.ref, v.value.model_dump(mode="json")) for v in rows.valid)
-        run.count(REJECTED, len(rows.rejected_rows))
+        run.reject(rows.problems, source=str(workbook))
         if rows.problems:
             run.add_artifact(write_exceptions(rows, run.artifact_path("exceptions.xlsx")))
     report = key_records(run, portal_map=HERE / "key_orders.toml", form="order", contexts=contexts)

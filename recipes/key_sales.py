@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from bots import REJECTED, Queue, RetryPolicy, Run, recipe
+from bots import Queue, RetryPolicy, Run, recipe
 from bots.workitems import ItemRecord, ItemState
 from connectors.portal import KeyMode, key_records
 from connectors.sales_sheet import SalesRules, sales_reader
@@ -103,7 +103,7 @@ def _read_and_queue(run: Run, params: KeySalesParams) -> SalesRead:
         rows = reader.result
         run.log.info("{}: {} rows, {} valid ({} new in the queue), {} rejected", rows.file,
                      rows.rows, len(read.keys), created, len(rows.rejected_rows))
-        run.count(REJECTED, len(rows.rejected_rows))
+        run.reject(rows.problems, source=rows.file)
         if rows.problems:
             path = write_exceptions(rows, run.artifact_path("exceptions.xlsx"), key_title="External ID")
             run.add_artifact(path, kind="xlsx")
