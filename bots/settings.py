@@ -136,8 +136,12 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for the log redactor."""
+        from bots.redaction import url_secrets
+
         found: list[str] = []
         _collect_secrets(self, found)
+        for url in (self.store.url, self.portal.url, self.notify.webhook_url):
+            found += url_secrets(url)
         return [value for value in found if value]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from bots.settings import Settings, get_settings
 from bots.store.engine import create_store_engine, is_sqlite, reading
 from bots.store.migrate import migrate
+from bots.store.retrying import transaction
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -34,4 +35,4 @@ def close_stores() -> None:
         _engines.clear()
 
 
-__all__ = ["open_store", "close_stores", "create_store_engine", "is_sqlite", "migrate", "reading"]
+__all__ = ["open_store", "close_stores", "create_store_engine", "is_sqlite", "migrate", "reading", "transaction"]

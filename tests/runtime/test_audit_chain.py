@@ -190,7 +190,7 @@ def _upgrade_and_verify(url: str, tmp_path: Path) -> None:
     old_mark.write_text(json.dumps({"last_id": 5, "last_hash": _}))
     engine.dispose()
     engine = create_store_engine(url)
-    assert migrate(engine) == 4
+    assert migrate(engine) == 5
     result = verify(engine, checkpoint=old_mark)
     assert result.ok and result.checked == 5, result.describe()
     now = SystemClock().now()
