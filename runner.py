@@ -195,9 +195,10 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 
 def main() -> None:
     from bots.cli import app
+    from bots.cli_common import run_app
 
     _add_project_commands(app)
-    app()
+    run_app(app)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from bots.scheduler.supervise import Supervisor
 from bots.scheduler.sync import sync_dir
 from bots.scheduler.triggers import CronTrigger, zone
 from bots.settings import PROJECT_ROOT, get_settings
-from bots.store import open_store, reading
+from bots.store import existing_store, open_store, reading
 from bots.store.schema import runs
 
 DEFAULT_DIR = PROJECT_ROOT / "schedules"
@@ -102,7 +102,7 @@ def schedules(
 ) -> None:
     """Each schedule: recipe, trigger, status (active, paused, parked, disabled), next fire
     times and the last run."""
-    settings, engine = get_settings(), open_store()
+    settings, engine = get_settings(), (open_store() if sync_files else existing_store())
     now = SystemClock().now()
     if sync_files:
         try:
@@ -151,7 +151,7 @@ def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
 def pause(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     """Stop firing a schedule (runs already queued still run)."""
     try:
-        changed = states.pause(open_store(), name, SystemClock().now())
+        changed = states.pause(existing_store(), name, SystemClock().now())
     except RpaError as exc:
         raise fail(exc) from None
     console.print(f"{name} paused" if changed else f"{name} was already paused", highlight=False)
@@ -160,7 +160,7 @@ def pause(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
 def resume(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     """Fire a paused or parked schedule again, from now on (the gap is not missed)."""
     try:
-        changed = states.resume(open_store(), name, SystemClock().now())
+        changed = states.resume(existing_store(), name, SystemClock().now())
     except RpaError as exc:
         raise fail(exc) from None
     console.print(f"{name} resumed" if changed else f"{name} was not paused or parked",
@@ -174,7 +174,7 @@ def trigger(
                                             "scheduler's workers")] = True,
 ) -> None:
     """Run a schedule's recipe now, unless a run of it is already waiting."""
-    settings, engine, clock = get_settings(), open_store(), SystemClock()
+    settings, engine, clock = get_settings(), existing_store(), SystemClock()
     try:
         stored = states.load_one(engine, name)
     except RpaError as exc:

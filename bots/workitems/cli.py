@@ -12,7 +12,7 @@ from rich.table import Table
 from bots.cli_common import console, fail, parse_since
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
-from bots.store import open_store
+from bots.store import existing_store
 from bots.workitems.commands import (
     ItemFilter,
     apply_review,
@@ -35,7 +35,7 @@ def items(
     export: Annotated[Path | None, typer.Option(help="write the matching items to .csv or .xlsx")] = None,
 ) -> None:
     """List and filter work items (counts per state first), or export them."""
-    engine = open_store()
+    engine = existing_store()
     try:
         filters = ItemFilter(states=tuple(state or ()), key=key, since=parse_since(since),
                              overdue=overdue, error=error, limit=None if export else limit)
@@ -68,7 +68,7 @@ def review(
     file: Annotated[Path | None, typer.Option(help="an exported sheet with review_outcome and review_note filled in")] = None,
 ) -> None:
     """Apply review outcomes to items in exception: retry, skip, or mark done by hand."""
-    engine = open_store()
+    engine = existing_store()
     try:
         if not reviewer:
             raise UsageError("--reviewer is required: every review outcome names who decided")

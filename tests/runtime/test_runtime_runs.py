@@ -72,9 +72,9 @@ def test_system_error_is_retried_with_back_off(test_recipes: dict[str, str]) -> 
 def test_bad_parameter_exits_2_and_writes_no_run(test_recipes: dict[str, str]) -> None:
     refused = run_cli("run", "greet", "-p", "times=zero", env=test_recipes)
     assert refused.returncode == 2
-    assert "times" in refused.stdout and "integer" in refused.stdout
+    assert "times" in refused.stderr and "integer" in refused.stderr
     unknown = run_cli("run", "greet", "-p", "colour=red", env=test_recipes)
-    assert unknown.returncode == 2 and "colour" in unknown.stdout
+    assert unknown.returncode == 2 and "colour" in unknown.stderr
     assert run_cli("run", "no_such_recipe", env=test_recipes).returncode == 2
     assert run_cli("runs", "--json", env=test_recipes).stdout.strip() == ""
 

@@ -79,3 +79,21 @@ def sleepy(run: Run, *, seconds: float = 60) -> None:
 def hangs(run: Run) -> None:
     """Exceeds its time limit."""
     time.sleep(30)
+
+
+@recipe
+def half_broken(run: Run, *, bad: int = 2, odd: int = 1) -> dict:
+    """Works 5 items: `bad` end in system exception (portal down, one attempt), `odd` in
+    business exception (bad data), the rest done; the run itself succeeds."""
+    from bots import ApplicationError
+
+    queue = run.queue("half").with_options(retry=RetryPolicy(attempts=1))
+    queue.put_many([(f"K-{n}", {"n": n}) for n in range(5)])
+    for item in queue.claim_iter():
+        with item:
+            n = item.payload["n"]
+            if n < bad:
+                raise ApplicationError("portal down")
+            if n < bad + odd:
+                raise BusinessError("amount missing", reason="bad_data")
+    return {"worked": 5}
