@@ -257,8 +257,10 @@ def verify(engine: Engine, *, checkpoint: Path | None = None,
                   for s, h in heads.items()}
         marks = mark.heads if mark else {}
         stray: tuple[int, str] | None = None
+        rows = 0
         query = sa.select(audit_events).order_by(audit_events.c.shard, audit_events.c.seq)
         for row in conn.execution_options(yield_per=batch).execute(query):
+            rows += 1
             state = shards.get(row.shard)
             if state is None:
                 if stray is None:
@@ -279,13 +281,21 @@ def verify(engine: Engine, *, checkpoint: Path | None = None,
     breaks = [s.broken for s in shards.values() if s.broken] + ([stray] if stray else [])
     checked = sum(s.checked for s in shards.values())
     combined = combined_hash({s.shard: (s.seq, s.last_hash) for s in shards.values()})
-    younger = _younger(mark, checked + len(breaks), as_utc(created)) if mark else None
-    if younger:  # said first: a recreated store would otherwise read as "tail deleted"
-        return VerifyResult(False, checked, combined, problem=younger)
+    created = as_utc(created)
+    if mark and created is not None and mark.at is not None and created > mark.at:
+        # said first: a recreated store would otherwise read as "tail deleted"
+        return VerifyResult(False, checked, combined, problem=(
+            f"the store is younger than its checkpoint: created {created.isoformat()}, "
+            f"the checkpoint was taken {mark.at.isoformat()} (recreated or replaced)"))
+    fewer = (f"; the store holds {rows} events, its checkpoint {mark.count}: events "
+             "removed, or an older copy of the store (younger than its checkpoint)"
+             if mark and mark.count is not None and rows < mark.count else "")
     if breaks:
         # The first broken link: the lowest event id (a break without one goes last).
         at, problem = min(breaks, key=lambda b: (b[0] is None, b[0] or 0))
-        return VerifyResult(False, checked, combined, broken_at=at, problem=problem)
+        return VerifyResult(False, checked, combined, broken_at=at, problem=problem + fewer)
+    if fewer:
+        return VerifyResult(False, checked, combined, problem=fewer.removeprefix("; "))
     if mark is not None:
         problem = _against_checkpoint(mark, shards)
         if problem:
@@ -314,16 +324,6 @@ def _against_checkpoint(mark: Checkpoint, shards: dict[int, _Shard]) -> str | No
             return f"shard {shard}: the checkpoint's head (seq {seq}) differs from the store"
     if mark.last_hash is not None and combined_hash(seen) != mark.last_hash:
         return "the checkpoint's combined head does not match the store at its heads"
-    return None
-
-
-def _younger(mark: Checkpoint, events: int, created: datetime | None) -> str | None:
-    if created is not None and mark.at is not None and created > mark.at:
-        return (f"the store is younger than its checkpoint: created {created.isoformat()}, "
-                f"the checkpoint was taken {mark.at.isoformat()} (recreated or replaced)")
-    if mark.count is not None and events < mark.count:
-        return (f"the store is younger than its checkpoint: {events} events, the checkpoint "
-                f"holds {mark.count} (events removed, or an older copy of the store)")
     return None
 
 
@@ -384,6 +384,16 @@ def _check_head(state: _Shard, head: Any,
 def export_checkpoint(engine: Engine, path: Path, *, now: datetime) -> dict[str, Any]:
     """Write the shard count, every shard's head (seq, event id, hash), the combined head
     and the event count to a file kept outside the database."""
+    mark = checkpoint_mark(engine, now=now)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(mark, indent=2) + "\n")
+    tmp.replace(path)  # a reader never sees half a checkpoint
+    return mark
+
+
+def checkpoint_mark(engine: Engine, *, now: datetime) -> dict[str, Any]:
+    """What a checkpoint holds (see `export_checkpoint`), as a dict."""
     with engine.connect() as conn:
         heads = list(conn.execute(sa.select(audit_head).order_by(audit_head.c.shard)))
     mark = {
@@ -394,10 +404,6 @@ def export_checkpoint(engine: Engine, path: Path, *, now: datetime) -> dict[str,
                    "last_hash": h.last_hash} for h in heads],
         "at": as_utc(now).isoformat(),  # type: ignore[union-attr]
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(mark, indent=2) + "\n")
-    tmp.replace(path)  # a reader never sees half a checkpoint
     return mark
 
 

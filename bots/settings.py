@@ -73,6 +73,18 @@ class NotifySettings(BaseModel):
     webhook_url: str | None = None
 
 
+class AuditSettings(BaseModel):
+    """Checkpoints exported by the scheduler's housekeeping, so that an anchor outside
+    the database exists without a person remembering to make one."""
+
+    checkpoint_dir: Path | None = Field(
+        default=None, description="folder for checkpoint-<time>.json files; none: off")
+    checkpoint_webhook_url: str | None = Field(
+        default=None, description="each checkpoint is also POSTed here as JSON")
+    checkpoint_every_minutes: float = Field(default=60.0, ge=1.0, le=7 * 24 * 60,
+                                            allow_inf_nan=False)
+
+
 class ProductivitySettings(BaseModel):
     manual_minutes: dict[str, Decimal] = Field(
         default_factory=lambda: {
@@ -110,6 +122,7 @@ class Settings(BaseSettings):
     browser: BrowserSettings = BrowserSettings()
     portal: PortalSettings = PortalSettings()
     notify: NotifySettings = NotifySettings()
+    audit: AuditSettings = AuditSettings()
     productivity: ProductivitySettings = ProductivitySettings()
     log: LogSettings = LogSettings()
 
@@ -140,7 +153,8 @@ class Settings(BaseSettings):
 
         found: list[str] = []
         _collect_secrets(self, found)
-        for url in (self.store.url, self.portal.url, self.notify.webhook_url):
+        for url in (self.store.url, self.portal.url, self.notify.webhook_url,
+                    self.audit.checkpoint_webhook_url):
             found += url_secrets(url)
         return [value for value in found if value]
 
