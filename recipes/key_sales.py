@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bots import RetryPolicy, Run, recipe
 from bots.browser import BrowserPool, Lane, LaunchOptions, PageGone
+from bots.params import DelaySeconds, LeaseSeconds
 from bots.workitems import ItemRecord, ItemState, WorkItem, WorkQueue
 from connectors.portal import Credentials, KeyMode, LoginRefused, Portal, load_map, run_audit
 from connectors.sales_sheet import SalesRules, SalesSheet, read_sales
@@ -48,9 +49,9 @@ class KeySalesParams(BaseModel):
     queue: str = "sales"
     max_amount: Decimal = Field(default=Decimal("50000.00"), gt=0)
     decimal_comma: bool = Field(default=True, description="text amounts written 1.234,56")
-    lease_seconds: float = Field(default=60, gt=0)
+    lease_seconds: LeaseSeconds = Field(default=60, gt=0)
     retry_attempts: int = Field(default=4, ge=1)
-    retry_delay_seconds: float = Field(default=2, ge=0)
+    retry_delay_seconds: DelaySeconds = Field(default=2, ge=0)
     spot_check_every: int = Field(default=25, ge=0, description="request mode: 1 in N; 0: none")
     keep_evidence: bool = Field(default=False, description="screenshots of good items too")
 

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bots import RetryPolicy, Run, recipe
 from bots.errors import UsageError
+from bots.params import DelaySeconds
 from bots.workitems import WorkQueue
 from connectors.invoice_ledger import InvoiceLedger
 from connectors.portal.errors import LoginRefused
@@ -52,7 +53,7 @@ class AdjustmentParams(BaseModel):
     lease_seconds: int = Field(default=60, ge=5, le=3600,
                                description="how long a crashed run holds an item")
     retry_attempts: int = Field(default=3, ge=1, le=10, description="tries on a system error")
-    retry_delay_seconds: float = Field(default=2, ge=0, le=600,
+    retry_delay_seconds: DelaySeconds = Field(default=2, ge=0, le=600,
                                       description="first back-off; doubles on each retry")
     portal_map: str = Field(default="demo", description="a map name or a .toml path")
 
