@@ -28,6 +28,7 @@ from bots.clock import SystemClock, as_utc
 from bots.errors import RpaError
 from bots.executor import load_recipes
 from bots.records import RunState
+from bots.registry import all_recipes
 from bots.scheduler import state as states
 from bots.scheduler.child import run_queued
 from bots.scheduler.claims import claim_next
@@ -105,12 +106,13 @@ def schedules(
     settings, engine = get_settings(), (open_store() if sync_files else existing_store())
     now = SystemClock().now()
     if sync_files:
+        load_recipes(settings)  # a fresh registry: parks for a missing recipe may lift
         try:
-            report = sync_dir(engine, directory, default_timezone=settings.timezone, now=now)
+            report = sync_dir(engine, directory, default_timezone=settings.timezone, now=now,
+                              known_recipes={spec.name for spec in all_recipes()})
         except RpaError as exc:
             raise fail(exc) from None
         console.print(report.describe(), highlight=False)
-        load_recipes(settings)  # a fresh registry: parks for a missing recipe may lift
         reconcile(engine, Notifier(settings.notify), now, unpark=True)
     rows = [_listing(item, engine, now, count) for item in states.load_all(engine).values()]
     if as_json:
