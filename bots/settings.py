@@ -118,6 +118,10 @@ class Settings(BaseSettings):
     recipe_paths: tuple[Path, ...] = Field(
         default=(), description="extra folders searched for recipe modules"
     )
+    staff_file: Path = Field(
+        default=PROJECT_ROOT / "demo" / "staff.toml",
+        description="the staff directory: person ids, names, aliases, mail addresses",
+    )
     store: StoreSettings = StoreSettings()
     browser: BrowserSettings = BrowserSettings()
     portal: PortalSettings = PortalSettings()
