@@ -21,6 +21,7 @@ from bots.executor import Interrupted, execute, load_recipes
 from bots.exit_codes import ExitCode, run_exit_code
 from bots.logs import configure
 from bots.params import parse_params
+from bots.redaction import redact, redact_value
 from bots.registry import all_recipes
 from bots.settings import get_settings
 from bots.settings_view import settings_rows
@@ -59,9 +60,10 @@ def run(
     colour = "green" if result.ok else "red"
     console.print(f"run {result.run_id} [{colour}]{result.state}[/{colour}]", highlight=False)
     if result.summary:
-        console.print_json(json.dumps(result.summary, default=str))
+        console.print_json(json.dumps(redact_value(result.summary), default=str))
     if result.error:
-        console.print(result.error.strip().splitlines()[-1], style="red", highlight=False)
+        console.print(redact(result.error.strip().splitlines()[-1]), style="red",
+                      highlight=False)
     console.print(f"details: runner.py show {result.run_id}", style="dim")
     code, left = run_exit_code(open_store(), result.run_id, result.ok,
                                max_exceptions=max_exceptions)

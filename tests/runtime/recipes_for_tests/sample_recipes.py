@@ -97,3 +97,12 @@ def half_broken(run: Run, *, bad: int = 2, odd: int = 1) -> dict:
             if n < bad + odd:
                 raise BusinessError("amount missing", reason="bad_data")
     return {"worked": 5}
+
+
+@recipe
+def url_leaky(run: Run, *, target: str = "https://clerk:PW-in-url-77@portal.example/x?token=TK-in-url-88") -> None:
+    """Logs and fails with URLs that hold credentials nobody registered as secrets."""
+    run.log.info("connecting to {}", target)
+    run.summary["endpoint"] = target
+    with run.step("connect"):
+        raise ConnectionError(f"cannot reach {target} (postgres://app:DB-pw-99@db.example/x)")
