@@ -27,6 +27,7 @@ from bots.cli_common import console, fail
 from bots.clock import SystemClock, as_utc
 from bots.errors import RpaError
 from bots.executor import load_recipes
+from bots.exit_codes import run_exit_code
 from bots.records import RunState
 from bots.registry import all_recipes
 from bots.scheduler import state as states
@@ -204,7 +205,8 @@ def trigger(
     colour = "green" if ok else "red"
     console.print(f"run {run_id} [{colour}]{outcome.state}[/{colour}]", highlight=False)
     console.print(f"details: runner.py show {run_id}", style="dim", highlight=False)
-    raise typer.Exit(0 if ok else 1)
+    code, _ = run_exit_code(engine, run_id, ok)  # 3: it left items in system exception
+    raise typer.Exit(int(code))
 
 
 def run_queued_command(run_id: Annotated[int, typer.Argument(help="a claimed run's id")]) -> None:
