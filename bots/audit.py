@@ -18,7 +18,9 @@ ascending shard order, each shard's head row locked (`FOR UPDATE`) as it comes. 
 transaction therefore takes head locks in one global order and only at its very end,
 after all its other row locks: two transactions that append to several shards (a
 reaper giving back items of many subjects, a claim after a reap) cannot deadlock on
-PostgreSQL. Writers of different shards still do not wait for each other.
+PostgreSQL. Writers of different shards still do not wait for each other. (Savepoints
+are not used by the toolkit: events appended inside a rolled-back savepoint would still
+be written with the outer transaction.)
 
 `verify` walks every shard in seq order, checks its head row, and names the first broken
 link (lowest event id) as "event <id> (shard s, seq n): <problem>". A checkpoint exported
@@ -139,11 +141,13 @@ def append(conn: sa.Connection, *, ts: datetime, actor: str, action: str, subjec
            data: dict[str, Any] | None = None) -> None:
     """Append one event to the caller's transaction: written when it commits (see the
     module's docstring for why), gone if it rolls back."""
-    if not conn.in_transaction():
-        conn.begin()
+    transaction = conn.get_transaction() or conn.begin()
     text = canonical_json(redact_value(data or {}))
-    conn.info.setdefault(_PENDING, []).append(
-        _Pending(as_utc(ts), actor, action, subject, text))  # type: ignore[arg-type]
+    owner, pending = conn.info.get(_PENDING, (None, []))
+    if owner is not transaction:  # left over from a transaction that ended unseen
+        pending = []
+        conn.info[_PENDING] = (transaction, pending)
+    pending.append(_Pending(as_utc(ts), actor, action, subject, text))  # type: ignore[arg-type]
 
 
 def _allocate_ids(conn: sa.Connection, n: int) -> list[int]:
@@ -156,8 +160,8 @@ def _allocate_ids(conn: sa.Connection, n: int) -> list[int]:
 
 
 def _flush(conn: sa.Connection) -> None:
-    pending: list[_Pending] | None = conn.info.pop(_PENDING, None)
-    if not pending:
+    owner, pending = conn.info.pop(_PENDING, (None, []))
+    if not pending or owner is not conn.get_transaction():
         return
     by_shard: dict[int, list[_Pending]] = defaultdict(list)
     for item in pending:
