@@ -25,7 +25,8 @@ def _is_float(annotation: object) -> bool:
 def test_no_recipe_takes_an_unbounded_float(rpa_env: dict[str, str]) -> None:
     load_recipes(get_settings())
     checked = 0
-    for spec in all_recipes():
+    # the shipped recipes (test recipes registered by other tests are not the product)
+    for spec in (s for s in all_recipes() if s.module.startswith("recipes.")):
         model = spec.params_model
         for name, info in model.model_fields.items():
             if not _is_float(info.annotation):
