@@ -133,6 +133,15 @@ _ADVANCE_HEAD = (
             last_hash=sa.bindparam("b_hash"), count=sa.bindparam("b_count"))
 )
 _MAX_ID = sa.select(sa.func.coalesce(sa.func.max(audit_events.c.id), 0))
+# The common case, one event: its id comes with the head lock, in the same round trip.
+_NEXT_ID = {
+    "postgresql": sa.func.nextval(sa.func.pg_get_serial_sequence("audit_events", "id")),
+    "sqlite": _MAX_ID.scalar_subquery() + 1,
+}
+_LOCK_HEAD_WITH_ID = {
+    dialect: _LOCK_HEAD.add_columns(next_id.label("next_id"))
+    for dialect, next_id in _NEXT_ID.items()
+}
 _PG_NEXT_IDS = sa.text("SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) "
                        "FROM generate_series(1, :n)")
 
@@ -167,14 +176,16 @@ def _flush(conn: sa.Connection) -> None:
     for item in pending:
         by_shard[shard_of(item.subject)].append(item)
     heads = {}
+    one = _LOCK_HEAD_WITH_ID.get(conn.dialect.name) if len(pending) == 1 else None
     for shard in sorted(by_shard):  # the one global lock order
-        head = conn.execute(_LOCK_HEAD, {"b_shard": shard}).one_or_none()
+        head = conn.execute(one if one is not None else _LOCK_HEAD,
+                            {"b_shard": shard}).one_or_none()
         if head is None or head.shards != SHARDS:
             found = f"{head.shards} shards" if head else f"no head row for shard {shard}"
             raise StoreError(f"the store's audit chain has {found}, this code writes "
                              f"{SHARDS}; changing the shard count needs a migration")
         heads[shard] = head
-    ids = iter(_allocate_ids(conn, len(pending)))
+    ids = iter([int(head.next_id)] if one is not None else _allocate_ids(conn, len(pending)))
     rows, advances = [], []
     for shard in sorted(by_shard):
         head = heads[shard]
