@@ -148,12 +148,12 @@ def _add_project_commands(app: Any) -> None:
         latency_ms: int = typer.Option(20, help="latency the demo portal adds per request"),
     ) -> None:
         """Run the embedded demo world end to end and print where each file is."""
-        ok = _run_demo(sales=sales, latency_ms=latency_ms)
-        raise typer.Exit(0 if ok else 1)
+        raise typer.Exit(_run_demo(sales=sales, latency_ms=latency_ms))
 
 
-def _run_demo(*, sales: int, latency_ms: int) -> bool:
-    """Start the demo portal, generate inputs, run every recipe, write both reports."""
+def _run_demo(*, sales: int, latency_ms: int) -> int:
+    """Start the demo portal, generate inputs, run every recipe, write both reports;
+    returns the exit code (see bots/exit_codes.py)."""
     from datetime import date
 
     from bots.executor import execute
@@ -215,7 +215,11 @@ def _run_demo(*, sales: int, latency_ms: int) -> bool:
     print(f"SMS gateway stand-in log (JSON lines): {sms.log}")
     print("messages to customers and their states: python3 runner.py outbox")
     print("inspect a run: python3 runner.py show RUN_ID")
-    return all(result.ok for _, result in outcomes)
+    from bots.exit_codes import run_exit_code
+
+    # the worst of the runs' codes: 1 if one failed, 3 if one left items in system exception
+    codes = [int(run_exit_code(store, result.run_id, result.ok)[0]) for _, result in outcomes]
+    return 1 if 1 in codes else max(codes, default=0)
 
 
 def _short(summary: dict[str, Any]) -> str:
@@ -237,11 +241,12 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 
 def main() -> None:
     from bots.cli import app
+    from bots.cli_common import run_app
     from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
     app.add_typer(map_app, name="map")
-    app()
+    run_app(app)
 
 
 if __name__ == "__main__":

@@ -22,16 +22,19 @@ from bots.cli_common import (
     parse_since,
     print_json,
     print_json_lines,
+    say_error,
 )
 from bots.errors import RpaError, UsageError
 from bots.executor import Interrupted, execute, load_recipes
+from bots.exit_codes import ExitCode, run_exit_code
 from bots.logs import configure
 from bots.params import parse_params
 from bots.records import RunState
+from bots.redaction import redact, redact_value
 from bots.registry import all_recipes
 from bots.settings import get_settings
 from bots.settings_view import settings_rows
-from bots.store import open_store
+from bots.store import existing_store, open_store
 
 app = typer.Typer(
     help="Unattended, audited back-office automation: recipes, runs, work items, schedules.",
@@ -53,8 +56,12 @@ def run(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="k=v, repeatable")] = None,
     params_file: Annotated[Path | None, typer.Option(help="JSON or TOML file of parameters")] = None,
     timeout: Annotated[float | None, typer.Option(help="run time limit in seconds")] = None,
+    max_exceptions: Annotated[int | None, typer.Option(
+        min=0, help="items the run may leave in system exception or review before it "
+                    "exits 3 (default: none in system exception; reviews not counted)")] = None,
 ) -> None:
-    """Run a recipe now and record the run. Exit 0 on success, 1 if it failed, 2 if refused."""
+    """Run a recipe now and record the run. Exit 0 on success, 1 if it failed, 2 if
+    refused, 3 if it left items in exception above --max-exceptions (see the README)."""
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         raw = parse_params(param or [], params_file)
@@ -65,11 +72,18 @@ def run(
     colour = "green" if result.ok else "red"
     console.print(f"run {result.run_id} [{colour}]{result.state}[/{colour}]", highlight=False)
     if result.summary:
-        console.print_json(json.dumps(result.summary, default=str))
+        console.print_json(json.dumps(redact_value(result.summary), default=str))
     if result.error:
-        console.print(result.error.strip().splitlines()[-1], style="red", highlight=False)
+        console.print(redact(result.error.strip().splitlines()[-1]), style="red",
+                      highlight=False)
     console.print(f"details: runner.py show {result.run_id}", style="dim")
-    raise typer.Exit(0 if result.ok else 1)
+    code, left = run_exit_code(open_store(), result.run_id, result.ok,
+                               max_exceptions=max_exceptions)
+    if code == ExitCode.ITEMS_LEFT and left is not None:
+        say_error(f"run {result.run_id} left {left.system} item(s) in system exception or "
+                  f"awaiting a retry and {left.review} to review (allowed: "
+                  f"{'none in system exception' if max_exceptions is None else max_exceptions})")
+    raise typer.Exit(int(code))
 
 
 @app.command()
@@ -155,7 +169,7 @@ def runs(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
 ) -> None:
     """List runs, newest first, with items done and exceptions (counted by the store)."""
-    engine = open_store()
+    engine = existing_store()
     try:
         since_at = parse_since(since)
         if state is not None:
@@ -185,7 +199,7 @@ def show(run_id: Annotated[int, typer.Argument(help="run id (see `runs`)")],
          log_lines: Annotated[int, typer.Option(help="lines of log tail")] = 20,
          as_json: Annotated[bool, typer.Option("--json", help="one JSON document")] = False) -> None:
     """One run: parameters, figures, steps with durations, errors, artifacts, log tail."""
-    detail = inspect_runs.run_detail(open_store(), run_id, log_lines=log_lines)
+    detail = inspect_runs.run_detail(existing_store(), run_id, log_lines=log_lines)
     if detail is None:
         raise fail(UsageError(f"no run with id {run_id}"))
     if as_json:
@@ -271,7 +285,7 @@ def audit_verify(
     """Walk the hash chain; name the first broken link. Exit 1 when broken."""
     from bots.audit import verify
 
-    result = verify(open_store(), checkpoint=checkpoint)
+    result = verify(existing_store(), checkpoint=checkpoint)
     if as_json:
         print_json({"ok": result.ok, "checked": result.checked, "last_hash": result.last_hash,
                     "broken_at": result.broken_at, "problem": result.problem})
@@ -285,7 +299,7 @@ def audit_checkpoint(path: Annotated[Path, typer.Argument(help="file to write, k
     """Export the chain's head (latest hash, count, time) to a file."""
     from bots.audit import export_checkpoint
 
-    mark = export_checkpoint(open_store(), path, now=datetime.now(UTC))
+    mark = export_checkpoint(existing_store(), path, now=datetime.now(UTC))
     console.print(f"checkpoint written to {path}: {mark['count']} events, head {mark['last_hash'][:16]}")
 
 

@@ -10,11 +10,14 @@
     │   └── ParameterError         parameters refused by the recipe's model before anything runs
     ├── RecipeNotFound(LookupError)
     ├── RunTimeout(TimeoutError)   a run exceeded its time limit
-    └── StoreError                 the store is unusable (schema newer than the code, ...)
+    └── StoreError                 the store is unusable (unreachable, newer than the code): exit 4
+        └── NotAStore              no store there, or not a store (empty, corrupt, bad URL): exit 5
 
 Any exception that is not a BusinessError is treated as a system error by the runtime:
 an unexpected `KeyError` in a recipe is retried like an `ApplicationError`.
-Exit codes live on the class, so the command line maps an error to its code in one place.
+Exit codes live on the class, so the command line maps an error to its code in one place
+(the table is in the README: 0 ok, 1 run failed, 2 refused, 3 items left for review,
+4 toolkit failure, 5 not a store).
 So do the two other things an error says about itself:
 
     fatal = True       no item can succeed after it (refused credentials, a dead browser):
@@ -132,7 +135,13 @@ class RunTimeout(RpaError, TimeoutError):
 
 
 class StoreError(RpaError):
-    pass
+    exit_code = 4
+
+
+class NotAStore(StoreError):
+    """The configured store is missing, empty, corrupt or not a store; nothing was opened."""
+
+    exit_code = 5
 
 
 def is_business(exc: BaseException) -> bool:

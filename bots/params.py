@@ -1,13 +1,33 @@
-"""Recipe parameters from the command line: `--param k=v` and `--params-file f`."""
+"""Recipe parameters from the command line (`--param k=v`, `--params-file f`), and the
+number types recipes' parameter models share.
+
+A float parameter is never just `float`: pydantic takes "inf", "nan" and "1e308" for one,
+and they fail much later (a `timedelta` overflow in the middle of a run) instead of being
+refused before it. The annotated types below are finite and bounded; a test walks every
+recipe's model and refuses a bare float.
+"""
 
 from __future__ import annotations
 
 import json
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import Field
 
 from bots.errors import UsageError
+
+DAY_SECONDS = 24 * 3600.0
+
+# Any float parameter: finite (no inf, no nan). Add bounds with Field(ge=..., le=...).
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+# How long a claim on a work item lasts without renewal: a second to a day.
+LeaseSeconds = Annotated[float, Field(ge=1.0, le=DAY_SECONDS, allow_inf_nan=False)]
+# A pause or back-off: zero to an hour.
+DelaySeconds = Annotated[float, Field(ge=0.0, le=3600.0, allow_inf_nan=False)]
+# A time limit: a tenth of a second to a week.
+TimeoutSeconds = Annotated[float, Field(ge=0.1, le=7 * DAY_SECONDS, allow_inf_nan=False)]
 
 
 def parse_params(pairs: list[str], params_file: Path | None = None) -> dict[str, Any]:
@@ -20,12 +40,15 @@ def parse_params(pairs: list[str], params_file: Path | None = None) -> dict[str,
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise UsageError(f"--param {pair!r}: expected key=value")
+        if not value.strip():
+            raise UsageError(f"--param {pair!r}: the value of {key.strip()!r} is empty; "
+                             "give one, or leave the parameter out for its default")
         params[key.strip()] = _value(value)
     return params
 
 
 def _value(text: str) -> Any:
-    if text[:1] in "[{":
+    if text[:1] and text[:1] in "[{":
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:

@@ -2,7 +2,9 @@
 
 Every value known to be secret (from settings or registered by a recipe) is replaced by
 `***` wherever text is written: log messages, extra fields, exception text, error columns
-in the store, screenshot captions.
+in the store, screenshot captions. Credentials inside any URL-shaped text are masked too,
+registered or not: the password of `scheme://user:password@host` and the values of
+query parameters named like secrets (`?token=`, `&api_key=`, `&sig=`...).
 """
 
 from __future__ import annotations
@@ -33,11 +35,48 @@ def register_secret(value: str | None) -> None:
         _pattern = re.compile("|".join(re.escape(s) for s in ordered))
 
 
+# scheme://user:password@  (the user stays readable, the password goes)
+_URL_PASSWORD = re.compile(r"(?P<head>\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/?#@'\"]*:)"
+                           r"(?P<secret>[^\s@/'\"]+)(?=@)")
+# ?token=... &password=...  (query values of secret-sounding names)
+_QUERY_SECRET = re.compile(
+    r"(?P<head>[?&](?:[a-z0-9_.-]*(?:token|secret|password|passwd|pwd|key|sig|signature|"
+    r"auth|credential)[a-z0-9_.-]*)=)(?P<secret>[^&#\s'\"]+)", re.IGNORECASE)
+
+
+def mask_url(text: str) -> str:
+    """Credentials inside URL-shaped text masked; the rest (scheme, user, host) kept."""
+    if "://" in text:
+        text = _URL_PASSWORD.sub(lambda m: m["head"] + MASK, text)
+    if "=" in text and ("?" in text or "&" in text):
+        text = _QUERY_SECRET.sub(lambda m: m["head"] + MASK, text)
+    return text
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The credentials inside a URL setting, to register for redaction everywhere (also
+    where the URL is printed in another form, e.g. percent-decoded by a driver)."""
+    if not url:
+        return []
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    found = [parts.password, unquote(parts.password)] if parts.password else []
+    found += [value for name, value in parse_qsl(parts.query)
+              if _QUERY_SECRET.search(f"?{name}={value}")]
+    return [value for value in found if value]
+
+
 def redact(text: str) -> str:
-    pattern = _pattern
-    if pattern is None or not text:
+    if not text:
         return text
-    return pattern.sub(MASK, text)
+    pattern = _pattern
+    if pattern is not None:
+        text = pattern.sub(MASK, text)
+    return mask_url(text)
 
 
 def redact_value(value: Any) -> Any:

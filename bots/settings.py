@@ -121,6 +121,18 @@ class OutboxSettings(BaseModel):
     max_attempts: int = Field(default=8, ge=1, description="send attempts before failed")
 
 
+class AuditSettings(BaseModel):
+    """Checkpoints exported by the scheduler's housekeeping, so that an anchor outside
+    the database exists without a person remembering to make one."""
+
+    checkpoint_dir: Path | None = Field(
+        default=None, description="folder for checkpoint-<time>.json files; none: off")
+    checkpoint_webhook_url: str | None = Field(
+        default=None, description="each checkpoint is also POSTed here as JSON")
+    checkpoint_every_minutes: float = Field(default=60.0, ge=1.0, le=7 * 24 * 60,
+                                            allow_inf_nan=False)
+
+
 class ProductivitySettings(BaseModel):
     manual_minutes: dict[str, Decimal] = Field(
         default_factory=lambda: {
@@ -171,10 +183,15 @@ class Settings(BaseSettings):
     recipe_paths: tuple[Path, ...] = Field(
         default=(), description="extra folders searched for recipe modules"
     )
+    staff_file: Path = Field(
+        default=PROJECT_ROOT / "demo" / "staff.toml",
+        description="the staff directory: person ids, names, aliases, mail addresses",
+    )
     store: StoreSettings = StoreSettings()
     browser: BrowserSettings = BrowserSettings()
     portal: PortalSettings = PortalSettings()
     notify: NotifySettings = NotifySettings()
+    audit: AuditSettings = AuditSettings()
     productivity: ProductivitySettings = ProductivitySettings()
     outbox: OutboxSettings = OutboxSettings()
     log: LogSettings = LogSettings()
@@ -206,8 +223,13 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every secret's plain value, for the log redactor."""
+        from bots.redaction import url_secrets
+
         found: list[str] = []
         _collect_secrets(self, found)
+        for url in (self.store.url, self.portal.url, self.notify.webhook_url,
+                    self.audit.checkpoint_webhook_url):
+            found += url_secrets(url)
         return [value for value in found if value]
 
 

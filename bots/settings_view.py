@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, SecretStr
 
+from bots.redaction import MASK, mask_url
 from bots.settings import Settings
 
 
@@ -35,7 +36,17 @@ def _walk(model: BaseModel, prefix: str, dotenv: set[str]) -> Iterator[tuple[str
         if isinstance(value, BaseModel):
             yield from _walk(value, dotted + ".", dotenv)
             continue
-        yield dotted, _show(value), _source(dotted, dotenv)
+        shown = _show(value)
+        if dotted.endswith("webhook_url") and shown:
+            shown = _webhook(shown)
+        yield dotted, shown, _source(dotted, dotenv)
+
+
+def _webhook(url: str) -> str:
+    """A webhook's path is its credential (hooks/services/T0/B0/XXXX): show the host only."""
+    scheme, sep, rest = url.partition("://")
+    host = rest.split("/", 1)[0].rpartition("@")[2]
+    return f"{scheme}{sep}{host}/{MASK}" if sep else MASK
 
 
 def _show(value: Any) -> str:
@@ -44,8 +55,8 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return ", ".join(f"{k}={_show(v)}" for k, v in value.items())
     if isinstance(value, (tuple, list)):
-        return " ".join(str(v) for v in value)
-    return str(value)
+        return " ".join(mask_url(str(v)) for v in value)
+    return mask_url(str(value))
 
 
 def _source(dotted: str, dotenv: set[str]) -> str:

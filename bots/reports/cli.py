@@ -37,19 +37,19 @@ def html(
     from bots.reports.run_queries import RunFilter
     from bots.reports.run_report import Limits
     from bots.settings import get_settings
-    from bots.store import open_store
+    from bots.store import existing_store
 
     settings = get_settings()
     try:
         if recipe is not None:
-            choose(recipe, known_recipes(open_store(settings)), what="recipe")
+            choose(recipe, known_recipes(existing_store(settings)), what="recipe")
         run_filter = RunFilter(since=parse_since(since), recipe=recipe)
     except UsageError as exc:
         raise fail(exc) from None
     now = datetime.now(UTC)
     stamp = now.astimezone(settings.tz).strftime("%Y%m%d-%H%M%S")
     target = out or settings.data_dir / "reports" / f"runs-{stamp}.html"
-    written = write_run_report(open_store(settings), settings, target, run_filter,
+    written = write_run_report(existing_store(settings), settings, target, run_filter,
                                Limits(detail_recent=detail, detail_problems=detail), now)
     console.print(f"{written.path}: {written.runs_listed:,} of {written.runs_total:,} runs listed,"
                   f" {written.runs_detailed} in detail, {written.review_total:,} items awaiting"

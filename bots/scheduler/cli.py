@@ -25,7 +25,9 @@ from bots.cli_common import console, err_console, fail, print_json_lines
 from bots.clock import SystemClock, as_utc
 from bots.errors import RpaError
 from bots.executor import load_recipes
+from bots.exit_codes import run_exit_code
 from bots.records import RunState
+from bots.registry import all_recipes
 from bots.scheduler import state as states
 from bots.scheduler.child import run_queued
 from bots.scheduler.claims import claim_next
@@ -36,7 +38,7 @@ from bots.scheduler.supervise import Supervisor
 from bots.scheduler.sync import sync_dir
 from bots.scheduler.triggers import CronTrigger, zone
 from bots.settings import PROJECT_ROOT, get_settings
-from bots.store import open_store, reading
+from bots.store import existing_store, open_store, reading
 from bots.store.schema import runs
 
 DEFAULT_DIR = PROJECT_ROOT / "schedules"
@@ -100,15 +102,16 @@ def schedules(
 ) -> None:
     """Each schedule: recipe, trigger, status (active, paused, parked, disabled), next fire
     times and the last run."""
-    settings, engine = get_settings(), open_store()
+    settings, engine = get_settings(), (open_store() if sync_files else existing_store())
     now = SystemClock().now()
     if sync_files:
+        load_recipes(settings)  # a fresh registry: parks for a missing recipe may lift
         try:
-            report = sync_dir(engine, directory, default_timezone=settings.timezone, now=now)
+            report = sync_dir(engine, directory, default_timezone=settings.timezone, now=now,
+                              known_recipes={spec.name for spec in all_recipes()})
         except RpaError as exc:
             raise fail(exc) from None
         console.print(report.describe(), highlight=False)
-        load_recipes(settings)  # a fresh registry: parks for a missing recipe may lift
         reconcile(engine, Notifier(settings.notify), now, unpark=True)
     rows = [_listing(item, engine, now, count) for item in states.load_all(engine).values()]
     if as_json:
@@ -154,7 +157,7 @@ def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
 def pause(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     """Stop firing a schedule (runs already queued still run)."""
     try:
-        changed = states.pause(open_store(), name, SystemClock().now())
+        changed = states.pause(existing_store(), name, SystemClock().now())
     except RpaError as exc:
         raise fail(exc) from None
     console.print(f"{name} paused" if changed else f"{name} was already paused", highlight=False)
@@ -163,7 +166,7 @@ def pause(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
 def resume(name: Annotated[str, typer.Argument(help="schedule name")]) -> None:
     """Fire a paused or parked schedule again, from now on (the gap is not missed)."""
     try:
-        changed = states.resume(open_store(), name, SystemClock().now())
+        changed = states.resume(existing_store(), name, SystemClock().now())
     except RpaError as exc:
         raise fail(exc) from None
     console.print(f"{name} resumed" if changed else f"{name} was not paused or parked",
@@ -177,7 +180,7 @@ def trigger(
                                             "scheduler's workers")] = True,
 ) -> None:
     """Run a schedule's recipe now, unless a run of it is already waiting."""
-    settings, engine, clock = get_settings(), open_store(), SystemClock()
+    settings, engine, clock = get_settings(), existing_store(), SystemClock()
     try:
         stored = states.load_one(engine, name)
     except RpaError as exc:
@@ -205,7 +208,8 @@ def trigger(
     colour = "green" if ok else "red"
     console.print(f"run {run_id} [{colour}]{outcome.state}[/{colour}]", highlight=False)
     console.print(f"details: runner.py show {run_id}", style="dim", highlight=False)
-    raise typer.Exit(0 if ok else 1)
+    code, _ = run_exit_code(engine, run_id, ok)  # 3: it left items in system exception
+    raise typer.Exit(int(code))
 
 
 def run_queued_command(run_id: Annotated[int, typer.Argument(help="a claimed run's id")]) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bots import audit
+from bots.audit_export import CheckpointExporter
 from bots.clock import Clock, SystemClock
 from bots.executor import load_recipes
 from bots.records import actor
@@ -88,6 +89,7 @@ class SchedulerService:
         self.engine = engine or open_store(settings)
         self.clock = clock or SystemClock()
         self.notifier = notifier or Notifier(settings.notify)
+        self.checkpoints = CheckpointExporter(settings.audit)
         self.leadership = leadership_for(self.engine)
         self.draining, self.hard_stop = threading.Event(), threading.Event()
         self._wake, self._quit = threading.Event(), threading.Event()
@@ -268,6 +270,7 @@ class SchedulerService:
         reclaim_expired_leases(self.engine, now)
         close_orphaned_runs(self.engine, now, own=self._active.copy())  # C-level, atomic
         self.fire_all()
+        self.checkpoints.maybe_export(self.engine, now)
 
     def _record_leadership(self) -> None:
         now = self.clock.now()

@@ -9,6 +9,7 @@ in `schedule_state` and survive a re-sync.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Engine
 from bots import audit
 from bots.records import actor
 from bots.scheduler.loading import LoadedSchedule, load_dir
+from bots.scheduler.model import ScheduleError
 from bots.store.schedule_schema import schedule_state, schedules
 
 SYNC_LOCK = 727_031  # pg_advisory_xact_lock key; migrate.py uses 727001
@@ -55,10 +57,21 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
             if old.get(key) != new.get(key)}
 
 
-def sync_dir(engine: Engine, folder: Path, *, default_timezone: str,
-             now: datetime) -> SyncReport:
-    """Load and sync a folder; an empty one is not taken to mean "remove everything"."""
+def sync_dir(engine: Engine, folder: Path, *, default_timezone: str, now: datetime,
+             known_recipes: Collection[str] | None = None) -> SyncReport:
+    """Load and sync a folder; an empty one is not taken to mean "remove everything".
+
+    With `known_recipes` (an operator's `schedules --sync`), a schedule naming a recipe
+    that does not exist refuses the whole sync: nothing goes live that cannot run. The
+    scheduler's own start-up sync passes none and parks such a schedule instead (a recipe
+    folder may be mounted late)."""
     loaded = load_dir(folder, default_timezone=default_timezone)
+    if known_recipes is not None:
+        for item in loaded:
+            if item.schedule.recipe not in known_recipes:
+                known = ", ".join(sorted(known_recipes)) or "none"
+                raise ScheduleError(f"no recipe named {item.schedule.recipe!r} (known: {known})",
+                                    file=item.source, schedule=item.schedule.name, key="recipe")
     if not loaded:
         logger.warning("no schedules in {}: the store's schedules are left as they are", folder)
         return SyncReport()

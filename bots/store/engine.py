@@ -24,8 +24,9 @@ def is_sqlite(engine: Engine) -> bool:
 def create_store_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, busy_timeout_ms)
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    for prefix in ("postgres://", "postgresql://"):  # psycopg 3 is the driver we ship
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url.removeprefix(prefix)
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 

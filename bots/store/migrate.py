@@ -99,6 +99,17 @@ def _shard_audit(conn: sa.Connection) -> None:
         conn.execute(schema.audit_head.insert(), rows)
 
 
+def _hash_audit_ids(conn: sa.Connection) -> None:
+    """From now on an audit event's id is hashed too. Nothing is re-hashed: each shard's
+    events so far keep the rule they were written with, and its head records how many
+    (`sharded_seq`), so verify checks them with that rule and the rest with the new one."""
+    columns = {c["name"] for c in sa.inspect(conn).get_columns("audit_head")}
+    if "sharded_seq" not in columns:
+        conn.execute(sa.text(
+            "ALTER TABLE audit_head ADD COLUMN sharded_seq BIGINT NOT NULL DEFAULT 0"))
+    conn.execute(sa.text("UPDATE audit_head SET sharded_seq = last_seq"))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "runs, steps, artifacts, audit, work items", _initial),
     Migration(2, "work items: index in claim order (priority desc, age)", _claim_order_index),
@@ -109,6 +120,7 @@ MIGRATIONS: list[Migration] = [
               _create(*outbox_schema.TABLES)),
     Migration(6, "rejected input rows, counted as exceptions by every report",
               rejects.create_table),
+    Migration(7, "audit: the event id hashed in", _hash_audit_ids),
 ]
 
 LATEST = MIGRATIONS[-1].version

@@ -105,6 +105,8 @@ audit_head = sa.Table(
     sa.Column("last_hash", sa.String(64), nullable=False),
     sa.Column("count", sa.BigInteger, nullable=False),
     sa.Column("legacy_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # how many of the shard's first events were hashed without their id (migration 5)
+    sa.Column("sharded_seq", sa.BigInteger, nullable=False, server_default="0"),
 )
 
 work_items = sa.Table(

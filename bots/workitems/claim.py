@@ -23,8 +23,10 @@ import sqlalchemy as sa
 from loguru import logger
 from sqlalchemy.engine import Engine
 
+from bots.store.retrying import transaction
 from bots.store.schema import work_items
 from bots.workitems.model import ItemRecord, ItemState
+from bots.workitems.owners import owner_is_dead
 from bots.workitems.transitions import Change, record
 
 
@@ -98,47 +100,74 @@ def expired_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str,
             work_items.c.lease_expires_at < now,
         ).order_by(work_items.c.id).limit(limit)
     )
-    ids = list(conn.execute(query).scalars())
+    return _records(conn, list(conn.execute(query).scalars()))
+
+
+def dead_owner_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str,
+                      now: datetime, limit: int = 100) -> list[ItemRecord]:
+    """Items still under a live lease whose owner's process is known to be gone: a
+    worker on this host (owner "host:pid:thread") whose pid is no longer running."""
+    query = sa.select(work_items.c.id, work_items.c.lease_owner).where(
+        work_items.c.queue == queue,
+        work_items.c.state == ItemState.IN_PROGRESS,
+        work_items.c.lease_expires_at >= now,
+    ).order_by(work_items.c.id)
+    dead = [item_id for item_id, owner in conn.execute(query) if owner_is_dead(owner)]
+    if not dead:
+        return []
+    locked = strategy.lock(sa.select(work_items.c.id).where(
+        work_items.c.id.in_(dead[:limit])).order_by(work_items.c.id))
+    return _records(conn, list(conn.execute(locked).scalars()))
+
+
+def _records(conn: sa.Connection, ids: list[int]) -> list[ItemRecord]:
     if not ids:
         return []
-    rows = conn.execute(sa.select(work_items).where(work_items.c.id.in_(ids)))
+    rows = conn.execute(sa.select(work_items).where(work_items.c.id.in_(ids))
+                        .order_by(work_items.c.id))
     return [ItemRecord.from_row(row) for row in rows]
 
 
 # The reaper's guard: still the same claim, and its lease still expired (a renewal that
-# committed in between wins).
-_REAP = work_items.update().where(
+# committed in between wins) or its owner's process gone (a dead process renews nothing).
+_HELD_BY = sa.and_(
     work_items.c.id == sa.bindparam("r_id"),
     work_items.c.state == ItemState.IN_PROGRESS,
     work_items.c.lease_owner == sa.bindparam("r_owner"),
     work_items.c.attempts == sa.bindparam("r_attempt"),
-    work_items.c.lease_expires_at < sa.bindparam("r_now"),
 )
+_REAP = work_items.update().where(_HELD_BY, work_items.c.lease_expires_at < sa.bindparam("r_now"))
+_REAP_DEAD = work_items.update().where(_HELD_BY)
 
 
 def reap_expired(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str, now: datetime,
                  max_attempts: int | None, actor: str, run_id: int | None) -> int:
-    """Items whose lease ran out go back to pending, or to review when that was their
-    last attempt: an item that kills its worker every time must not kill them all.
-    Without `max_attempts` (the queue's policy unknown) they always go back to pending;
-    the next claimant then applies its policy (see WorkQueue.claim_iter)."""
+    """Items whose lease ran out, or whose owner's process on this host is gone, go back
+    to pending, or to review when that was their last attempt: an item that kills its
+    worker every time must not kill them all. Without `max_attempts` (the queue's policy
+    unknown) they always go back to pending; the next claimant then applies its policy
+    (see WorkQueue.claim_iter)."""
     reaped = 0
-    for rec in expired_leases(conn, strategy, queue=queue, now=now):
+    found = [(rec, False) for rec in expired_leases(conn, strategy, queue=queue, now=now)]
+    found += [(rec, True) for rec in dead_owner_leases(conn, strategy, queue=queue, now=now)]
+    for rec, dead in found:
         last = max_attempts is not None and rec.attempts >= max_attempts
         to = ItemState.SYSTEM_EXCEPTION if last else ItemState.PENDING
         when = rec.lease_expires_at.isoformat() if rec.lease_expires_at else "?"
-        why = (f"lease of {rec.lease_owner} expired at {when} on attempt {rec.attempts}"
-               + (" (its last)" if last else ""))
+        why = (f"lease of {rec.lease_owner} given back: its process is gone" if dead else
+               f"lease of {rec.lease_owner} expired at {when}")
+        why += f" on attempt {rec.attempts}" + (" (its last)" if last else "")
         values: dict[str, Any] = dict(state=to, lease_owner=None, lease_expires_at=None,
                                       updated_at=now, last_error=why)
         if last:
             values.update(reason="lease_expired", finished_at=now)
         guard = {"r_id": rec.id, "r_owner": rec.lease_owner, "r_attempt": rec.attempts,
                  "r_now": now}
-        if conn.execute(_REAP.values(**values), guard).rowcount:
+        if conn.execute((_REAP_DEAD if dead else _REAP).values(**values), guard).rowcount:
             record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to, actor,
                                 "item.lease_expired", now, why, run_id,
-                                {"previous_owner": rec.lease_owner, "attempt": rec.attempts}))
+                                {"previous_owner": rec.lease_owner, "attempt": rec.attempts,
+                                 "owner_gone": dead}))
             logger.warning("{}/{}: {}", rec.queue, rec.key, why)
             reaped += 1
     return reaped
@@ -146,16 +175,27 @@ def reap_expired(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str, no
 
 def reclaim_expired(engine: Engine, now: datetime, *, queue: str | None = None,
                     max_attempts: int | None = None, actor: str = "housekeeping") -> int:
-    """Give back every item (of `queue`, or of all queues) whose lease ran out, with a
-    history row and an audit event each; returns how many. For housekeeping: workers
-    also do this themselves whenever they claim."""
+    """Give back every item (of `queue`, or of all queues) whose lease ran out or whose
+    owner's process is gone, with a history row and an audit event each; returns how
+    many. For housekeeping: workers also do this themselves whenever they claim.
+
+    One transaction per queue and batch, run again if it loses a race (a deadlock or
+    serialization failure on PostgreSQL), so a reclaimer never fails up to its caller
+    for having met another."""
     strategy = strategy_for(engine)
-    with engine.begin() as conn:
-        if queue is not None:
-            names = [queue]
-        else:
+    if queue is not None:
+        names = [queue]
+    else:
+        with engine.connect() as conn:
             names = list(conn.execute(sa.select(work_items.c.queue).distinct().where(
-                work_items.c.state == ItemState.IN_PROGRESS,
-                work_items.c.lease_expires_at < now)).scalars())
-        return sum(reap_expired(conn, strategy, queue=name, now=now, max_attempts=max_attempts,
-                                actor=actor, run_id=None) for name in names)
+                work_items.c.state == ItemState.IN_PROGRESS)).scalars())
+    total = 0
+    for name in names:
+        while True:
+            count = transaction(engine, lambda conn, name=name: reap_expired(  # type: ignore[misc]
+                conn, strategy, queue=name, now=now, max_attempts=max_attempts, actor=actor,
+                run_id=None))
+            total += count
+            if count == 0:
+                break
+    return total

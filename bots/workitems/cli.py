@@ -13,7 +13,7 @@ from rich.table import Table
 from bots.cli_common import choose, console, fail, local_time, parse_since, print_json
 from bots.errors import RpaError, UsageError
 from bots.settings import get_settings
-from bots.store import open_store
+from bots.store import existing_store
 from bots.store.schema import work_items
 from bots.worker import install_stop_signals, run_worker
 from bots.workitems.commands import (
@@ -40,7 +40,7 @@ def items(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document: counts and items")] = False,
 ) -> None:
     """List and filter work items (counts per state first), or export them."""
-    engine = open_store()
+    engine = existing_store()
     try:
         _check_filters(engine, queue, state or [])
         filters = ItemFilter(states=tuple(state or ()), key=key, since=parse_since(since),
@@ -106,7 +106,7 @@ def review(
     file: Annotated[Path | None, typer.Option(help="an exported sheet with review_outcome and review_note filled in")] = None,
 ) -> None:
     """Apply review outcomes to items in exception: retry, skip, or mark done by hand."""
-    engine = open_store()
+    engine = existing_store()
     try:
         if not reviewer:
             raise UsageError("--reviewer is required: every review outcome names who decided")

@@ -24,8 +24,9 @@ shares 10.00 and 5.00, tax 2.10 + 0.50 = 2.60, gross 17.60.
 
 The checks, in order: exactly one of amount and percentage; amount above zero;
 percentage above zero and at most the policy's maximum; reason allowed for the kind;
-invoice found and open; approvals (on the resolved net or gross, per the policy); a
-credit's gross at most the open balance.
+invoice found and open; approvals (on the resolved net or gross, per the policy; the
+requester and approvers resolved to people in the staff directory, four eyes on their
+ids: bots/people.py); a credit's gross at most the open balance.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from enum import StrEnum
 
 from bots.errors import BusinessError
 from bots.money import CENT, ZERO, Rounding, allocate, tax_at
+from bots.people import SamePerson, StaffDirectory, UnknownPerson, four_eyes, staff_directory
 from connectors.invoice_model import AdjustmentKind, Invoice
 from recipes.invoice_adjustments.policy import AdjustmentPolicy, AmountBasis
 from recipes.invoice_adjustments.requests import AdjustmentRequest
@@ -57,6 +59,7 @@ class Refusal(StrEnum):
     APPROVERS_NOT_DISTINCT = "approvers_not_distinct"
     CREDIT_OVER_BALANCE = "credit_over_balance"
     DUPLICATE_REQUEST_ID = "duplicate_request_id"
+    UNKNOWN_PERSON = "unknown_person"
 
 
 def refuse(request: AdjustmentRequest, reason: Refusal, message: str) -> BusinessError:
@@ -136,25 +139,30 @@ def resolve(request: AdjustmentRequest, invoice: Invoice, rule: Rounding) -> Res
                       sum((part.tax for part in parts), ZERO), parts)
 
 
-def check_approval(request: AdjustmentRequest, amount: Decimal, policy: AdjustmentPolicy) -> None:
+def check_approval(request: AdjustmentRequest, amount: Decimal, policy: AdjustmentPolicy,
+                   staff: StaffDirectory | None = None) -> None:
+    """Approvals per the policy; who requested and who approved are resolved to people
+    through the staff directory and kept apart by the runtime's one four-eyes rule."""
     needed = policy.approval.approvers_needed(amount)
     if needed == 0:
         return
-    requester = _who(request.requested_by)
-    first, second = _who(request.approved_by), _who(request.second_approver)
-    if not first:
+    if not request.approved_by.strip():
         raise refuse(request, Refusal.APPROVER_MISSING, f"an adjustment of {amount} needs an approver")
-    if requester and requester in (first, second):
-        raise refuse(request, Refusal.SELF_APPROVED,
-                     f"{request.requested_by} cannot approve their own request")
-    if needed == 2:
-        if not second:
-            raise refuse(request, Refusal.SECOND_APPROVER_MISSING,
-                         f"an adjustment of {amount} needs a second approver (from "
-                         f"{policy.approval.two_approvers_from})")
-        if second == first:
-            raise refuse(request, Refusal.APPROVERS_NOT_DISTINCT,
-                         "the two approvers must be different people")
+    if needed == 2 and not request.second_approver.strip():
+        raise refuse(request, Refusal.SECOND_APPROVER_MISSING,
+                     f"an adjustment of {amount} needs a second approver (from "
+                     f"{policy.approval.two_approvers_from})")
+    roles = {"requester": request.requested_by, "approver": request.approved_by}
+    if request.second_approver.strip():
+        roles["second approver"] = request.second_approver
+    try:
+        four_eyes(staff or staff_directory(), roles)
+    except UnknownPerson as exc:
+        raise refuse(request, Refusal.UNKNOWN_PERSON, str(exc)) from None
+    except SamePerson as exc:
+        reason = (Refusal.SELF_APPROVED if "requester" in exc.roles
+                  else Refusal.APPROVERS_NOT_DISTINCT)
+        raise refuse(request, reason, str(exc)) from None
 
 
 def validate(request: AdjustmentRequest, invoice: Invoice | None,
@@ -174,8 +182,3 @@ def validate(request: AdjustmentRequest, invoice: Invoice | None,
                      f"credit of {resolution.gross} (net {resolution.net} + tax {resolution.tax}) "
                      f"exceeds the open balance {invoice.open_balance} of invoice {invoice.id}")
     return resolution
-
-
-def _who(name: str) -> str:
-    # "C.Soto " and "c.soto" are one person: a case difference must not pass four eyes.
-    return name.strip().casefold()

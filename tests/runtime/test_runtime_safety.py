@@ -49,3 +49,20 @@ def test_killed_run_leaves_valid_log_and_unfinished_record(test_recipes: dict[st
     row = json.loads(listed.stdout.splitlines()[0])
     assert row["state"] == "running" and row["ended_at"] is None
     assert "not finished" in row["shown_state"]
+
+
+def test_url_credentials_are_masked_in_logs_errors_records_and_reports(
+        test_recipes: dict[str, str]) -> None:
+    result = run_cli("run", "url_leaky", env=test_recipes)
+    assert result.returncode == 1
+    shown = run_cli("show", "1", env=test_recipes)
+    report = Path(test_recipes["RPA_DATA_DIR"]) / "report.html"
+    assert run_cli("report", "html", "--out", str(report), env=test_recipes).returncode == 0
+    data = Path(test_recipes["RPA_DATA_DIR"])
+    files = [p for p in data.rglob("*") if p.is_file()]
+    assert report in files and any(p.name == "run.log.jsonl" for p in files)
+    for needle in ("PW-in-url-77", "TK-in-url-88", "DB-pw-99"):
+        assert needle not in result.stdout + result.stderr + shown.stdout
+        for path in files:
+            assert needle.encode() not in path.read_bytes(), f"{needle} leaked into {path}"
+    assert "clerk:***@portal.example" in shown.stdout

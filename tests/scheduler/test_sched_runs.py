@@ -89,8 +89,10 @@ def test_renamed_recipe_parks_the_schedule_and_keeps_it(sched_env: dict[str, str
     listed = json.loads(invoke("schedules", "--json").output)
     assert listed["status"] == "parked" and "not found" in listed["parked_reason"]
 
-    # a sync looks again at the recipe files as they are now: still parked, until fixed
-    assert invoke("schedules", "--sync", "--dir", str(schedules_dir)).exit_code == 0
+    # a sync looks again at the recipe files as they are now: refused (exit 2) while the
+    # file names a recipe that does not exist, the schedule still parked, until fixed
+    refused = invoke("schedules", "--sync", "--dir", str(schedules_dir))
+    assert refused.exit_code == 2 and "no recipe named 'sched_renamable'" in refused.output
     assert load_one(engine, "nightly").status is Status.PARKED
     toml.write_text(toml.read_text().replace("sched_renamable", "sched_renamed"))
     assert invoke("schedules", "--sync", "--dir", str(schedules_dir)).exit_code == 0

@@ -98,3 +98,15 @@ def test_listing_shows_status_and_next_fire_times(sched_env: dict[str, str],
     assert "already paused" in invoke("pause", "a").output
     assert invoke("resume", "a").exit_code == 0
     assert invoke("pause", "nope").exit_code == 2
+
+
+def test_sync_refuses_a_schedule_whose_recipe_does_not_exist(sched_env: dict[str, str],
+                                                             schedules_dir: Path) -> None:
+    write(schedules_dir, {"name": "a", "note": "x", "cron": "0 3 * * *"})
+    assert invoke("schedules", "--sync", "--dir", str(schedules_dir)).exit_code == 0
+    (schedules_dir / "typo.toml").write_text(
+        '[[schedule]]\nname = "z"\nrecipe = "sched_okk"\ntrigger = { cron = "0 4 * * *" }\n')
+    refused = invoke("schedules", "--sync", "--dir", str(schedules_dir))
+    assert refused.exit_code == 2
+    assert "typo.toml" in refused.output and "no recipe named 'sched_okk'" in refused.output
+    assert list(load_all(open_store())) == ["a"]  # nothing of the refused set went live

@@ -79,3 +79,30 @@ def sleepy(run: Run, *, seconds: float = 60) -> None:
 def hangs(run: Run) -> None:
     """Exceeds its time limit."""
     time.sleep(30)
+
+
+@recipe
+def half_broken(run: Run, *, bad: int = 2, odd: int = 1) -> dict:
+    """Works 5 items: `bad` end in system exception (portal down, one attempt), `odd` in
+    business exception (bad data), the rest done; the run itself succeeds."""
+    from bots import ApplicationError
+
+    queue = run.queue("half").with_options(retry=RetryPolicy(attempts=1))
+    queue.put_many([(f"K-{n}", {"n": n}) for n in range(5)])
+    for item in queue.claim_iter():
+        with item:
+            n = item.payload["n"]
+            if n < bad:
+                raise ApplicationError("portal down")
+            if n < bad + odd:
+                raise BusinessError("amount missing", reason="bad_data")
+    return {"worked": 5}
+
+
+@recipe
+def url_leaky(run: Run, *, target: str = "https://clerk:PW-in-url-77@portal.example/x?token=TK-in-url-88") -> None:
+    """Logs and fails with URLs that hold credentials nobody registered as secrets."""
+    run.log.info("connecting to {}", target)
+    run.summary["endpoint"] = target
+    with run.step("connect"):
+        raise ConnectionError(f"cannot reach {target} (postgres://app:DB-pw-99@db.example/x)")
