@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
 )
 
+from bots.people import name_key
 from connectors.sheets import ColumnMap, RowProblem, RowReader
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -121,8 +122,10 @@ class Sale(BaseModel):
     @classmethod
     def _four_eyes(cls, value: str, info: ValidationInfo) -> str:
         # A sale approved by its own seller is a fraud signal: someone else must validate.
+        # Compared as people, not strings: `Sara Ortiz`, `sara.órtiz`, a Cyrillic `ѕ` or a
+        # zero-width space do not make a second person (bots.people's folding).
         seller = info.data.get("seller")
-        if seller is not None and value.casefold() == seller.casefold():
+        if seller is not None and name_key(value) == name_key(seller):
             raise ValueError("the validator is the seller (four-eyes rule)")
         return value
 

@@ -118,3 +118,11 @@ def test_blank_rows_are_skipped_and_optional_columns_may_be_blank(tmp_path: Path
     assert [(s.external_id, s.consent, s.notes) for s in sheet.sales] == [
         ("E1", True, ""), ("E2", False, "")]
     assert sheet.rows == 2 and sheet.problems == ()
+
+
+@pytest.mark.parametrize("validator", ["Sara Ortiz", "sara.órtiz", "\u0455ara.ortiz",
+                                       "sara.ortiz\u200b", "sara_ortiz", "SARA.ORTIZ", "sara  ortiz"])
+def test_four_eyes_bypass_attempts_are_refused(tmp_path: Path, validator: str) -> None:
+    rows = [["E1", *GOOD[1:10], "sara.ortiz", validator, *GOOD[12:]]]
+    sheet = read_sales(_workbook(tmp_path, rows))
+    assert sheet.sales == () and "four-eyes" in sheet.problems[0].reason
