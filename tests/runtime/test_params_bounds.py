@@ -38,7 +38,16 @@ def test_no_recipe_takes_an_unbounded_float(rpa_env: dict[str, str]) -> None:
                 assert any(e["loc"][:1] == (name,) for e in refused.value.errors()), \
                     (spec.name, name, value)
             checked += 1
-    assert checked >= 3  # key_sales' lease and delay, invoice_adjustments' delay
+    # Leases and delays are no longer recipe parameters: the queue's policy, which an
+    # operator changes through settings, where the same bounds hold.
+    from bots.settings import QueueSettings
+
+    for name in ("lease_seconds", "retry_delay_seconds"):
+        for value in ("inf", "-inf", "nan", "1e308"):
+            with pytest.raises(ValidationError):
+                QueueSettings.model_validate({name: value})
+            checked += 1
+    assert checked >= 8
 
 
 def _required(model: type) -> dict[str, object]:
