@@ -169,7 +169,7 @@ class RowReader(Generic[M]):
         self.batch = batch
         self.source = open_rows(path, sheet=sheet if sheet is not None else self.map.sheet,
                                 encoding=self.map.encoding)
-        self._seen: dict[str, int] = {}
+        self._seen: dict[int, int] = {}  # hash of a casefolded key -> its first row
         self.result: Rows[M] = Rows(self.source.file, self.source.sheet, 0, {})
         self.columns: dict[str, int] = {}
         self._header()
@@ -283,7 +283,8 @@ class RowReader(Generic[M]):
                 shown = _show(parsed[name].raw[n])[:SHOWN] if name in parsed else ""
                 problems.append(RowProblem(row, column, reason, shown))
         if key is not None:
-            first = self._seen.setdefault(key.casefold(), row)
+            # The key's hash, not the key: a million keys held twice is a hundred MB more.
+            first = self._seen.setdefault(hash(key.casefold()), row)
             if first != row:
                 problems.append(RowProblem(row, self.title(self.key or ""),
                                            f"already on row {first}", key))
