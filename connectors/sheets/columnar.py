@@ -29,7 +29,7 @@ from bots.errors import InputError
 from bots.reconcile.stream import MemoryBudget, TableStream
 from connectors.sheets.cells import BLANK, TEXT, cell_repr, kinds, to_text
 from connectors.sheets.dates import parse_dates
-from connectors.sheets.grid import CSV_SUFFIXES, XLSX_SUFFIXES, Grid, _sniff
+from connectors.sheets.grid import CSV_SUFFIXES, XLSX_SUFFIXES, Grid, sniff_delimiter
 from connectors.sheets.loader import find_header, load_sheet
 from connectors.sheets.numbers import Parsed, parse_numbers
 from connectors.sheets.schema import Column, ColumnType, NumberStyle, SheetSchema, normalize_header
@@ -67,7 +67,7 @@ def _csv_stream(path: Path, schema: SheetSchema, budget: MemoryBudget) -> TableS
     with path.open(encoding=schema.encoding, newline="") as handle:
         sample = handle.read(65536)
         lines = sample.count("\n")
-    delimiter = schema.delimiter or _sniff(sample)  # the loader's choice, same 64 KiB
+    delimiter = schema.delimiter or sniff_delimiter(sample)  # the loader's choice, same 64 KiB
     size = path.stat().st_size
     rows_hint = int(size / max(1, len(sample.encode(schema.encoding))) * max(1, lines))
     return TableStream(_csv_batches(path, schema, budget, delimiter), rows_hint)

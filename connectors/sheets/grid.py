@@ -65,7 +65,8 @@ def read_xlsx(path: Path, schema: SheetSchema) -> Grid:
     return Grid(_rectangle(rows), str(path), name, merged)
 
 
-def _sniff(sample: str) -> str:
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter among , ; tab | that splits the sample's first lines most evenly."""
     lines = [line for line in sample.splitlines()[:30] if line.strip()]
     best, best_rows = ",", -1
     for delimiter in _DELIMITERS:
@@ -85,7 +86,7 @@ def read_csv(path: Path, schema: SheetSchema) -> Grid:
                          expected=f"text in {schema.encoding} (declare encoding = \"cp1252\" "
                                   "for files saved by older Excel)",
                          got=f"byte {exc.object[exc.start]:#x} at offset {exc.start}") from None
-    delimiter = schema.delimiter or _sniff(text[:65536])
+    delimiter = schema.delimiter or sniff_delimiter(text[:65536])
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     return Grid(_rectangle(rows), str(path), None)
 

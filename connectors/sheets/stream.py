@@ -20,10 +20,9 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from bots.errors import InputError
+from connectors.sheets.grid import CSV_SUFFIXES, sniff_delimiter
 
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
-CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
-_DELIMITERS = (",", ";", "\t", "|")
 
 
 @dataclass(frozen=True)
@@ -99,18 +98,6 @@ def _xlsx(path: Path, sheet: str | int | None) -> RowSource:
     return RowSource(str(path), name, rows(), close)
 
 
-def _sniff(sample: str) -> str:
-    lines = [line for line in sample.splitlines()[:30] if line.strip()]
-    best, best_rows = ",", -1
-    for delimiter in _DELIMITERS:
-        counts = [line.count(delimiter) for line in lines]
-        common = max(set(counts), key=counts.count) if counts else 0
-        rows = sum(1 for c in counts if c == common) if common else 0
-        if rows > best_rows:
-            best, best_rows = delimiter, rows
-    return best
-
-
 def _csv(path: Path, encoding: str, delimiter: str | None) -> RowSource:
     handle = path.open(encoding=encoding, newline="")
     try:
@@ -121,7 +108,7 @@ def _csv(path: Path, encoding: str, delimiter: str | None) -> RowSource:
         raise _encoding_error(path, encoding, exc) from None
 
     def rows() -> Iterator[list[Any]]:
-        reader = csv.reader(handle, delimiter=delimiter or _sniff(sample))
+        reader = csv.reader(handle, delimiter=delimiter or sniff_delimiter(sample))
         try:
             yield from reader
         except UnicodeDecodeError as exc:

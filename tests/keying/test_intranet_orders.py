@@ -135,6 +135,21 @@ def _exceptions(run_id: int) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in rows[1:] if row[0] is not None]
 
 
+def _recipe_with_map(name: str, queue: str, portal_map: Any, workbook: Path) -> None:
+    """key_orders' steps registered as recipe `name` on its own queue, keying with another
+    map (a variant of the example's), one context."""
+    from bots import Queue, recipe
+    from connectors.portal import key_records
+    from connectors.sheets import read_rows
+    from examples.key_orders import Order
+
+    @recipe(name=name, queue=Queue(queue))
+    def variant(run: Any) -> None:
+        rows = read_rows(workbook, Order, columns=EXAMPLES / "key_orders.columns.toml")
+        run.queue().put_many((v.value.ref, v.value.model_dump(mode="json")) for v in rows.valid)
+        key_records(run, portal_map=portal_map, form="order", contexts=1)
+
+
 def _map_variant(tmp_path: Path, old: str, new: str) -> Path:
     text = (EXAMPLES / "key_orders.toml").read_text()
     assert old in text
@@ -182,17 +197,7 @@ def test_a_lookup_that_posts_a_search_form_with_its_csrf_token(
     the_map = load_map(posted)
     assert the_map.search("order").record_fields() == {"customer", "day", "amount"}
     workbook, good = _workbook(tmp_path / "pedidos.xlsx", 8, bad=False)
-    from bots import Queue, recipe
-    from connectors.portal import key_records
-    from connectors.sheets import read_rows
-    from examples.key_orders import Order
-
-    @recipe(name="key_orders_posted", queue=Queue("posted_orders"))
-    def key_orders_posted(run: Any) -> None:
-        rows = read_rows(workbook, Order, columns=EXAMPLES / "key_orders.columns.toml")
-        run.queue().put_many((v.value.ref, v.value.model_dump(mode="json")) for v in rows.valid)
-        key_records(run, portal_map=the_map, form="order", contexts=1)
-
+    _recipe_with_map("key_orders_posted", "posted_orders", the_map, workbook)
     result = execute("key_orders_posted", {})
     assert result.state == "succeeded", result.error
     stored = intranet.by_reference()
@@ -204,24 +209,12 @@ def test_a_lookup_that_posts_a_search_form_with_its_csrf_token(
 
 def test_an_unknown_fate_with_no_lookup_goes_to_review_never_twice(
         intranet: IntranetPortal, tmp_path: Path) -> None:
-    from connectors.portal import key_records
-
     intranet.state.drop_after_save_every = 3
     intranet.state.error_after_save_every = 0
     blind = _map_variant(tmp_path, 'lookup = "order"', 'on_unknown = "review"')
     workbook, good = _workbook(tmp_path / "pedidos.xlsx", 9, bad=False)
 
-    from bots import Queue, recipe
-    from connectors.sheets import read_rows
-    from examples.key_orders import Order
-
-    blind_queue = Queue("blind_orders")
-
-    @recipe(name="key_orders_blind", queue=blind_queue)
-    def key_orders_blind(run: Any) -> None:
-        rows = read_rows(workbook, Order, columns=EXAMPLES / "key_orders.columns.toml")
-        run.queue().put_many((v.value.ref, v.value.model_dump(mode="json")) for v in rows.valid)
-        key_records(run, portal_map=blind, form="order", contexts=1)
+    _recipe_with_map("key_orders_blind", "blind_orders", blind, workbook)
 
     result = execute("key_orders_blind", {})
     assert result.state == "succeeded_with_exceptions", result.error
