@@ -24,7 +24,7 @@ What it does for the recipe, once, for every recipe:
 
 from __future__ import annotations
 
-import contextvars
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bots.errors import BusinessError, Outage, is_fatal
 from bots.redaction import redact
+from bots.threads import run_side_by_side
 from bots.workitems import Outcome, WorkItem, WorkQueue
 
 if TYPE_CHECKING:
@@ -224,27 +225,5 @@ def _browser_lanes(run: Run, lane_work: Callable[[Lane], None], lanes: int, crew
 
 
 def _thread_lanes(lane_work: Callable[[None], None], lanes: int, crew: Crew) -> None:
-    errors: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            lane_work(None)
-        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
-            errors.append(exc)
-            crew.stop.set()
-
-    threads = [threading.Thread(target=contextvars.copy_context().run, args=(target,),
-                                name=f"lane-{n}", daemon=True) for n in range(1, lanes + 1)]
-    for thread in threads:
-        thread.start()
-    try:
-        for thread in threads:
-            while thread.is_alive():
-                thread.join(timeout=0.5)  # short joins keep this thread open to signals
-    except BaseException:
-        crew.stop.set()
-        for thread in threads:
-            thread.join()
-        raise
-    if errors:
-        raise errors[0]
+    run_side_by_side([(f"lane-{n}", functools.partial(lane_work, None))
+                      for n in range(1, lanes + 1)], crew.stop)

@@ -15,7 +15,7 @@ events travel N times; a Playwright browser server adds a second driver hop per 
 
 from __future__ import annotations
 
-import contextvars
+import functools
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +29,7 @@ from bots.browser.errors import BrowserError, BrowserUnavailable, translated
 from bots.browser.lane import Lane
 from bots.browser.loop import EventLoopThread
 from bots.browser.options import LaunchOptions
+from bots.threads import run_side_by_side
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -106,36 +107,11 @@ class BrowserPool:
             raise ValueError(f"count must be at least 1, got {count}")
         stop = stop or threading.Event()
         lanes = [self.lane(f"{name}-{n}", dialogs=dialogs) for n in range(1, count + 1)]
-        errors: list[BaseException] = []
-
-        def target(lane: Lane) -> None:
-            try:
-                work(lane)
-            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread below
-                errors.append(exc)
-                stop.set()
-
-        # Each thread gets a copy of the caller's context variables (the worker's stop
-        # request, the run's bindings), which plain threads would not inherit.
-        threads = [threading.Thread(target=contextvars.copy_context().run, args=(target, lane),
-                                    name=lane.name, daemon=True) for lane in lanes]
-        for thread in threads:
-            thread.start()
         try:
-            for thread in threads:
-                thread.join()
-        except BaseException:
-            stop.set()
-            for thread in threads:
-                thread.join()
-            raise
+            run_side_by_side([(lane.name, functools.partial(work, lane)) for lane in lanes], stop)
         finally:
             for lane in lanes:
                 self._close_lane(lane)
-        if errors:
-            for extra in errors[1:]:
-                logger.warning("another lane also failed: {!r}", extra)
-            raise errors[0]
 
     def _close_lane(self, lane: Lane) -> None:
         try:
