@@ -123,11 +123,13 @@ def _add_project_commands(app: Any) -> None:
 
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def test(ctx: typer.Context) -> None:
-        """Lint and run the whole test suite (extra arguments go to pytest)."""
+        """Lint, type-check `bots/` (mypy --strict) and run the whole test suite (extra
+        arguments go to pytest)."""
         python = sys.executable
         lint = subprocess.run([python, "-m", "ruff", "check", str(ROOT)], cwd=ROOT)
+        types = subprocess.run([python, "-m", "mypy"], cwd=ROOT)  # [tool.mypy] in pyproject
         tests = subprocess.run([python, "-m", "pytest", *ctx.args], cwd=ROOT)
-        raise typer.Exit(lint.returncode or tests.returncode)
+        raise typer.Exit(lint.returncode or types.returncode or tests.returncode)
 
     @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
     def portal(ctx: typer.Context) -> None:

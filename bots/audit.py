@@ -175,7 +175,7 @@ def _flush(conn: sa.Connection) -> None:
     by_shard: dict[int, list[_Pending]] = defaultdict(list)
     for item in pending:
         by_shard[shard_of(item.subject)].append(item)
-    heads = {}
+    heads: dict[int, sa.Row[Any]] = {}
     one = _LOCK_HEAD_WITH_ID.get(conn.dialect.name) if len(pending) == 1 else None
     for shard in sorted(by_shard):  # the one global lock order
         head = conn.execute(one if one is not None else _LOCK_HEAD,
@@ -185,7 +185,10 @@ def _flush(conn: sa.Connection) -> None:
             raise StoreError(f"the store's audit chain has {found}, this code writes "
                              f"{SHARDS}; changing the shard count needs a migration")
         heads[shard] = head
-    ids = iter([int(head.next_id)] if one is not None else _allocate_ids(conn, len(pending)))
+    if one is not None:  # a single event: its shard's head row came with the next id
+        ids = iter([int(heads[next(iter(by_shard))].next_id)])
+    else:
+        ids = iter(_allocate_ids(conn, len(pending)))
     rows, advances = [], []
     for shard in sorted(by_shard):
         head = heads[shard]
@@ -199,7 +202,7 @@ def _flush(conn: sa.Connection) -> None:
                          "prev_hash": prev, "hash": digest, "shard": shard, "seq": seq})
             prev = digest
         advances.append({"b_shard": shard, "b_seq": seq, "b_id": event_id, "b_hash": prev,
-                         "b_count": head.count + len(by_shard[shard])})
+                         "b_count": head._mapping["count"] + len(by_shard[shard])})
     conn.execute(_INSERT_EVENT, rows)
     conn.execute(_ADVANCE_HEAD, advances)
 
@@ -413,7 +416,7 @@ def checkpoint_mark(engine: Engine, *, now: datetime) -> dict[str, Any]:
         heads = list(conn.execute(sa.select(audit_head).order_by(audit_head.c.shard)))
     mark = {
         "shards": len(heads),
-        "count": sum(h.count for h in heads),
+        "count": sum(h._mapping["count"] for h in heads),
         "last_hash": combined_hash({h.shard: (h.last_seq, h.last_hash) for h in heads}),
         "heads": [{"shard": h.shard, "last_seq": h.last_seq, "last_id": h.last_id,
                    "last_hash": h.last_hash} for h in heads],

@@ -37,7 +37,7 @@ def pid_alive(pid: int) -> bool:
 def shown_state(row: dict[str, Any], now: datetime | None = None) -> str:
     """A run that says "running" but whose process is gone is shown as not finished."""
     if row["state"] != RunState.RUNNING:
-        return row["state"]
+        return str(row["state"])
     now = now or datetime.now(UTC)
     if row["host"] == socket.gethostname() and row["pid"] and not pid_alive(row["pid"]):
         return "running (not finished: process gone)"

@@ -79,7 +79,7 @@ def _fold(char: str) -> str:
         for glyph in entry["homoglyphs"]:
             candidate = glyph["c"]
             if candidate.isascii() and candidate.isalnum():
-                return candidate
+                return str(candidate)
     return char
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from bots import audit
 from bots.clock import as_utc
 from bots.redaction import redact, redact_value
+from bots.store.engine import inserted_id
 from bots.store.schema import artifacts, runs, steps
 
 
@@ -50,7 +51,7 @@ def create_run(engine: Engine, *, recipe: str, code_hash: str, params: dict[str,
     if state == RunState.RUNNING:
         values.update(started_at=now, heartbeat_at=now)
     with engine.begin() as conn:
-        run_id = conn.execute(runs.insert().values(**values)).inserted_primary_key[0]
+        run_id = inserted_id(conn.execute(runs.insert().values(**values)))
         audit.append(conn, ts=now, actor=actor(), action=f"run.{state}", subject=f"run:{run_id}",
                      data={"recipe": recipe, "trigger": trigger, "code_hash": code_hash,
                            "params": params, "schedule": schedule, "fire_time": fire_time})
@@ -94,7 +95,7 @@ def record_step_start(engine: Engine, run_id: int, name: str, attempt: int,
     with engine.begin() as conn:
         result = conn.execute(steps.insert().values(
             run_id=run_id, name=name, attempt=attempt, started_at=now, outcome="running"))
-        return int(result.inserted_primary_key[0])
+        return inserted_id(result)
 
 
 def record_step_end(engine: Engine, step_id: int, *, started: datetime, now: datetime,

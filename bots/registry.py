@@ -135,7 +135,7 @@ def _build_spec(f: Callable[..., Any], name: str, retry: RetryPolicy,
             )
         default = ... if p.default is inspect.Parameter.empty else p.default
         fields[p.name] = (hints.get(p.name, Any), default)
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         f"{name}_params", __config__=ConfigDict(extra="forbid"), **fields
     )
     return RecipeSpec(name, f, model, description, retry, timeout)

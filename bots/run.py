@@ -178,7 +178,7 @@ class _Step:
         self._cm.__enter__()
 
     def __exit__(self, *exc: Any) -> bool | None:
-        return self._cm.__exit__(*exc)
+        return bool(self._cm.__exit__(*exc))
 
     def __call__(self, func: F) -> F:
         @functools.wraps(func)

@@ -77,18 +77,19 @@ def _returned_headers(message: Message) -> Message | None:
         kind = part.get_content_type()
         if kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
                 return inner[0]
         if kind == "text/rfc822-headers":
-            return HeaderParser().parsestr(part.get_payload(decode=True).decode("utf-8",
-                                                                                "replace"))
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return HeaderParser().parsestr(payload.decode("utf-8", "replace"))
     return None
 
 
 def parse_dsn(raw: bytes) -> DsnReport | None:
     message = message_from_bytes(raw, policy=policy.compat32)
     if message.get_content_type() != "multipart/report" or (
-            (message.get_param("report-type") or "").lower() != "delivery-status"):
+            str(message.get_param("report-type") or "").lower() != "delivery-status"):
         return None
     status_part = next((p for p in message.walk()
                         if p.get_content_type() == "message/delivery-status"), None)

@@ -30,7 +30,7 @@ class MatchClass(StrEnum):
         return self not in (MatchClass.MATCHED, MatchClass.MATCHED_TOLERANCE, MatchClass.GROUPED)
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # the class's heading, not str.title
         return _TITLES[self]
 
     @property

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from bots.reconcile.columnar import both, sort_u64
@@ -46,7 +48,8 @@ def _sorted(hashes: np.ndarray, rows: np.ndarray, bits: int) -> tuple[np.ndarray
     return packed >> np.uint64(bits), order if len(rows) == len(hashes) else np.take(rows, order)
 
 
-def _search(sorted_values: np.ndarray, probes: np.ndarray, side: str) -> np.ndarray:
+def _search(sorted_values: np.ndarray, probes: np.ndarray,
+            side: Literal["left", "right"]) -> np.ndarray:
     """`np.searchsorted` with the (sorted) probes split in two halves searched side by side."""
     if len(probes) < 100_000:
         return np.searchsorted(sorted_values, probes, side=side)

@@ -12,6 +12,7 @@ in ~5 ms and gathers them for the comparison ~3x faster than numpy gathers byte 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -131,7 +132,7 @@ def _as_text(series: pd.Series) -> pd.Series:
     return series.astype("str")
 
 
-def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple, tuple]:
+def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
     if pd.api.types.is_datetime64_any_dtype(left) and pd.api.types.is_datetime64_any_dtype(right):
         return _part_words(_days(left), _days(right))
     if _is_int(left) and _is_int(right):
@@ -146,7 +147,7 @@ def _part_words(left: pd.Series, right: pd.Series) -> tuple[tuple, tuple]:
     if max(_longest(lraw), _longest(rraw)) > _MAX_WIDTH:
         if not polars_usable():
             raise _NoPolars
-        return tuple((pl.Series(text), raw[2]) for text, raw in ((ltext, lraw), (rtext, rraw)))
+        return (pl.Series(ltext), lraw[2]), (pl.Series(rtext), rraw[2])
     return both(lambda raw: _words(raw, 8), lraw, rraw)
 
 

@@ -13,6 +13,7 @@ from bots.reconcile.classes import UNSET, MatchClass
 from bots.reconcile.rules import RuleSet
 
 SideName = Literal["left", "right"]
+_SIDES: tuple[SideName, SideName] = ("left", "right")
 PAIR_CLASSES = (MatchClass.MATCHED, MatchClass.MATCHED_TOLERANCE, MatchClass.AMOUNT_BREAK,
                 MatchClass.DATE_BREAK)
 DUPLICATES_RULE = "duplicates"
@@ -56,7 +57,7 @@ class Reconciliation:
     def counts(self) -> dict[str, int]:
         """Rows per class and side, flat, for a run summary: `ledger_matched`, `bank_rows`."""
         out: dict[str, int] = {}
-        for name, label in zip(("left", "right"), self.labels(), strict=True):
+        for name, label in zip(_SIDES, self.labels(), strict=True):
             codes = np.bincount(self.side(name).cls, minlength=len(MatchClass))
             out[f"{label}_rows"] = len(self.side(name))
             out.update({f"{label}_{cls.value}": int(codes[cls.code]) for cls in MatchClass})
@@ -69,7 +70,7 @@ class Reconciliation:
         """
         table = pd.DataFrame({"class": [c.value for c in MatchClass],
                               "title": [c.title for c in MatchClass]})
-        for name, label in zip(("left", "right"), self.labels(), strict=True):
+        for name, label in zip(_SIDES, self.labels(), strict=True):
             side = self.side(name)
             table[f"{label}_rows"] = np.bincount(side.cls, minlength=len(MatchClass))
             table[f"{label}_amount"] = _sum_by(side.cls, side.amount)
@@ -79,7 +80,7 @@ class Reconciliation:
 
     def input_totals(self) -> dict[str, int]:
         out = {}
-        for name, label in zip(("left", "right"), self.labels(), strict=True):
+        for name, label in zip(_SIDES, self.labels(), strict=True):
             side = self.side(name)
             out[f"{label}_rows"] = len(side)
             out[f"{label}_amount"] = int(side.amount.sum())

@@ -22,6 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -179,9 +180,9 @@ def _partition_of(frame: pd.DataFrame, rules: RuleSet, side: int, parts: int) ->
         # meet for the duplicate check, so they go by the hash of their signature
         signature = _signature(rules, side)
         ignore = set(rules.duplicates.ignore) | {SEQ}
-        names = list(signature) if signature is not None else [
+        columns = list(signature) if signature is not None else [
             c for c in frame.columns if c not in ignore]
-        rest = pd.util.hash_pandas_object(frame[names], index=False).to_numpy()
+        rest = pd.util.hash_pandas_object(frame[columns], index=False).to_numpy()
         hashes = np.where(valid, hashes, rest)
     return (hashes % np.uint64(parts)).astype(np.int64)
 
@@ -357,7 +358,7 @@ def _run(left: TableStream, right: TableStream, rules: RuleSet, budget: MemoryBu
                                   (totals[0], totals[1]), parts, leftover)
 
 
-def _carry(board: Board, found: list, seqs: list[np.ndarray]) -> Iterator[tuple]:
+def _carry(board: Board, found: list[Any], seqs: list[np.ndarray]) -> Iterator[tuple[Any, ...]]:
     """The first rule's break candidates between rows still free, by global row number."""
     for _, _, cand in found:
         free = (board.left.cls[cand.left] == UNSET) & (board.right.cls[cand.right] == UNSET)
@@ -366,12 +367,12 @@ def _carry(board: Board, found: list, seqs: list[np.ndarray]) -> Iterator[tuple]
 
 
 def _second_phase(later: list[_Spill], empties: list[pd.DataFrame], rules: RuleSet,
-                  deferred: list[tuple], tally: _Tally, lines: LineSink | None) -> tuple[int, int]:
+                  deferred: list[tuple[Any, ...]], tally: _Tally, lines: LineSink | None) -> tuple[int, int]:
     frames = [later[k].read(0, empties[k]) for k in (0, 1)]
     frames = [f.sort_values(SEQ, kind="stable").reset_index(drop=True) for f in frames]
     seqs = [f.pop(SEQ).to_numpy(dtype=np.int64) for f in frames]
     board = Board(frames[0], frames[1], rules.left, rules.right)
-    first: list = []
+    first: list[Any] = []
     if rules.rules[0].breaks:
         cat = [np.concatenate([d[j] for d in deferred]) if deferred else np.zeros(0, np.int64)
                for j in range(4)]

@@ -118,8 +118,8 @@ def recipe_stats(listed: list[dict[str, Any]], items: dict[int, dict[str, int]],
     days = [first_day + timedelta(days=n) for n in range(TREND_DAYS)]
     out = []
     for stats in sorted(found.values(), key=lambda s: (-s.runs, s.recipe)):
-        trend = [(d.isoformat(), *stats.days.get(d, [0, 0])) for d in days]
-        peak = max((t[1] for t in trend), default=0) or 1
+        trend = [(d.isoformat(), *_runs_failed(stats.days.get(d))) for d in days]
+        peak = max((n for _, n, _ in trend), default=0) or 1
         out.append({
             "recipe": stats.recipe, "runs": stats.runs, "ok_runs": stats.ok_runs,
             "failed": stats.runs - stats.ok_runs, "run_rate": stats.run_rate,
@@ -213,3 +213,7 @@ def evidence_links(artifacts: list[dict[str, Any]], key: str, data_dir: Path) ->
     return [{"kind": a["kind"], "name": Path(a["path"]).name,
              "href": file_uri(a["path"], data_dir)}
             for a in artifacts if marker in "/" + a["path"].replace("\\", "/")]
+
+
+def _runs_failed(counts: list[int] | None) -> tuple[int, int]:
+    return (counts[0], counts[1]) if counts else (0, 0)

@@ -135,7 +135,7 @@ def _listing(item: states.StoredSchedule, engine: sa.Engine, now: datetime,
     trigger = item.schedule.trigger
     shown_zone = zone(trigger.timezone if isinstance(trigger, CronTrigger)
                       else get_settings().timezone)
-    upcoming = []
+    upcoming: list[datetime] = []
     # A disabled schedule never fires (a paused one shows when it would, once resumed).
     for fire_time in (trigger.iter_after(max(now, item.since))
                       if item.status is not states.Status.DISABLED else ()):

@@ -30,6 +30,7 @@ from bots.scheduler.model import Schedule
 from bots.scheduler.state import StoredSchedule
 from bots.scheduler.triggers import AnyTrigger
 from bots.store import reading
+from bots.store.engine import inserted_id
 from bots.store.schedule_schema import schedule_state
 from bots.store.schema import runs
 
@@ -139,7 +140,7 @@ def insert_run(conn: sa.Connection, schedule: Schedule, *, state: str, trigger: 
     )
     if state == RunState.MISSED:
         values.update(ended_at=now, error=reason, error_kind="missed")
-    run_id = int(conn.execute(runs.insert().values(**values)).inserted_primary_key[0])
+    run_id = inserted_id(conn.execute(runs.insert().values(**values)))
     data = {"recipe": schedule.recipe, "trigger": trigger, "code_hash": code_hash,
             "params": schedule.params, "schedule": schedule.name, "fire_time": fire_time}
     if reason:

@@ -24,6 +24,7 @@ store keeps (`Schedule.to_dict()`).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -92,7 +93,7 @@ def schedule_from_dict(raw: Any, *, default_timezone: str, file: str | None = No
         if required not in raw:
             raise refuse(required, "is required")
     values: dict[str, Any] = {}
-    parsers = {
+    parsers: dict[str, Callable[[Any], Any]] = {
         "name": lambda v: _typed(v, str), "recipe": lambda v: _typed(v, str),
         "trigger": lambda v: parse_trigger(v, default_timezone),
         "params": lambda v: dict(_typed(v, dict)), "enabled": lambda v: _typed(v, bool),
@@ -121,7 +122,7 @@ def _typed(value: Any, kind: type) -> Any:
 
 
 def _table(value: Any, allowed: set[str], what: str) -> dict[str, Any]:
-    table = _typed(value, dict)
+    table: dict[str, Any] = _typed(value, dict)
     unknown = set(table) - allowed
     if unknown:
         raise ValueError(f"unknown {what} key(s) {', '.join(sorted(unknown))}")

@@ -17,6 +17,14 @@ def reading(engine: Engine) -> sa.Connection:
     return engine.connect().execution_options(**{READ_ONLY: True})
 
 
+def inserted_id(result: sa.CursorResult[Any]) -> int:
+    """The primary key an INSERT of one row created."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the statement inserted no row")
+    return int(key[0])
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -100,7 +100,7 @@ def expired_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str,
             work_items.c.lease_expires_at < now,
         ).order_by(work_items.c.id).limit(limit)
     )
-    return _records(conn, list(conn.execute(query).scalars()))
+    return _records(conn, list(conn.scalars(query)))
 
 
 def dead_owner_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str,
@@ -117,7 +117,7 @@ def dead_owner_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: st
         return []
     locked = strategy.lock(sa.select(work_items.c.id).where(
         work_items.c.id.in_(dead[:limit])).order_by(work_items.c.id))
-    return _records(conn, list(conn.execute(locked).scalars()))
+    return _records(conn, list(conn.scalars(locked)))
 
 
 def _records(conn: sa.Connection, ids: list[int]) -> list[ItemRecord]:

@@ -8,7 +8,7 @@ databases look the keys up first.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from bots import audit
 from bots.clock import as_utc
 from bots.errors import UsageError
+from bots.store.engine import inserted_id
 from bots.store.schema import work_item_events, work_items
 from bots.workitems.model import ItemState, Priority, json_text, to_jsonable
 from bots.workitems.transitions import Change, record
@@ -112,7 +113,7 @@ def sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_UPSERTS: dict[str, Callable[[sa.Table], Any]] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 def insert_new(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
@@ -138,5 +139,5 @@ def _insert_checked(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[tup
             continue
         existing.add(row["key"])
         result = conn.execute(work_items.insert().values(**row))
-        created.append((int(result.inserted_primary_key[0]), row["key"]))
+        created.append((inserted_id(result), row["key"]))
     return created
