@@ -56,8 +56,8 @@ from sqlalchemy.engine import Engine
 from bots.clock import as_utc
 from bots.errors import StoreError
 from bots.redaction import redact_value
-from bots.store.migrate import AUDIT_SHARDS, GENESIS_HASH
 from bots.store.schema import audit_events, audit_head, schema_version
+from bots.store.steps import AUDIT_SHARDS, GENESIS_HASH
 
 SHARDS = AUDIT_SHARDS
 _PENDING = "rpa_audit_pending"

@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL
 
 from bots.errors import NotAStore
 from bots.redaction import mask_url
+from bots.store.migrate import VERSION_TABLE
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -78,7 +79,7 @@ def refuse_foreign(conn: sa.Connection, where: str) -> None:
     """A database with tables but none of a store's is someone else's: not ours to migrate."""
     inspector = sa.inspect(conn)
     tables = set(inspector.get_table_names())
-    if tables and "schema_version" not in tables:
+    if tables and not tables & {VERSION_TABLE, "schema_version"}:
         shown = ", ".join(sorted(tables)[:5])
         raise NotAStore(f"{where} is a database but not a store (it has tables {shown} "
-                        "and no schema_version)")
+                        f"and no {VERSION_TABLE})")

@@ -169,6 +169,7 @@ def _version_3_store(url: str, events: int) -> tuple[sa.Engine, str]:
     with engine.begin() as conn:
         conn.execute(sa.text("drop table audit_events"))
         conn.execute(sa.text("drop table audit_head"))
+        conn.execute(sa.text("drop table rpa_schema_revision"))  # made before Alembic
         conn.execute(sa.text("delete from schema_version where version >= 4"))
         _old.create_all(conn)
         prev = GENESIS_HASH
