@@ -147,15 +147,18 @@ class Run:
             queue = declared if declared is not None and declared.name == queue else Queue(queue)
         return queue.configured(self.settings.queues)
 
-    def work(self, queue: Queue | str | None = None, handler: Handler | LaneSetup | None = None,
+    def work(self, queue: Queue | WorkQueue | str | None = None,
+             handler: Handler | LaneSetup | None = None,
              *, lanes: int = 1, browser: bool = False) -> WorkReport:
-        """Work a queue until nothing is left to claim: see `bots.work.work_queue`."""
+        """Work a queue until nothing is left to claim: see `bots.work.work_queue`.
+        `queue`: a declared Queue, its name, or a queue from `run.queue()`."""
         from bots.work import work_queue
 
         if handler is None:
             raise UsageError("run.work needs a handler: an object with work(item) (and "
                              "optionally check(item)), or a per-lane set-up returning one")
-        return work_queue(self, self.queue(queue), handler, lanes=lanes, browser=browser)
+        bound = queue if isinstance(queue, WorkQueue) else self.queue(queue)
+        return work_queue(self, bound, handler, lanes=lanes, browser=browser)
 
     # -- time --------------------------------------------------------------------------
     def check_deadline(self) -> None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from bots.errors import BusinessError, Outage, is_fatal
+from bots.progress import Tracker, track
 from bots.redaction import redact
 from bots.threads import run_side_by_side
 from bots.workitems import Outcome, WorkItem, WorkQueue
@@ -145,41 +146,48 @@ def work_queue(run: Run, queue: WorkQueue, handler: Handler | LaneSetup, *, lane
                                   stop=crew.stop)
         tallies.append(mine)
         with _handler_for(handler, lane) as worker:
-            drain(run, mine, worker, crew)
+            drain(run, mine, worker, crew, progress)
 
-    try:
-        if browser:
-            _browser_lanes(run, lane_work, lanes, crew)
-        elif lanes == 1:
-            lane_work(None)
-        else:
-            _thread_lanes(lane_work, lanes, crew)
-    except BaseException as exc:
-        if is_fatal(exc):
-            crew.fail(exc)
-        else:
-            raise
-    finally:
-        report.seconds = time.monotonic() - started
-        for mine in tallies:
-            for outcome, n in mine.tally.items():
-                report.outcomes[str(outcome)] = report.outcomes.get(str(outcome), 0) + n
+    with track(run.log, queue.name,
+               total=left.claimable + left.waiting + left.in_progress) as progress:
+        try:
+            if browser:
+                _browser_lanes(run, lane_work, lanes, crew)
+            elif lanes == 1:
+                lane_work(None)
+            else:
+                _thread_lanes(lane_work, lanes, crew)
+        except BaseException as exc:
+            if is_fatal(exc):
+                crew.fail(exc)
+            else:
+                raise
+        finally:
+            report.seconds = time.monotonic() - started
+            for mine in tallies:
+                for outcome, n in mine.tally.items():
+                    report.outcomes[str(outcome)] = report.outcomes.get(str(outcome), 0) + n
     if crew.error is not None:
         run.log.error("queue {}: stopped every lane: {}", queue.name, crew.error)
         raise crew.error
     return report
 
 
-def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew) -> None:
+def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew,
+          progress: Tracker | None = None) -> None:
     """One lane's loop: claim, check, work, until the queue is drained or a stop."""
     check = getattr(handler, "check", None)
     checked = crew.guarded(check) if check is not None else None
+    if checked is not None and progress is not None:
+        checked = _counting_found(checked, progress)
     work = crew.guarded(handler.work)
     settled = getattr(handler, "settled", None)
     while not crew.stopped(queue):
         for item in queue.claim_iter(check=checked):
             with item:
                 work(item)
+            if progress is not None and item.outcome in _FINAL:
+                progress.advance()
             crew.settled(item)
             if settled is not None:
                 settled(item)
@@ -187,6 +195,24 @@ def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew) -> None:
                 return
         if not _more_to_come(run, queue, crew):
             return
+
+
+# outcomes that end an item for this run; a retry, a release or a lost lease comes back
+_FINAL = frozenset({Outcome.DONE, Outcome.FOUND_DONE, Outcome.BUSINESS_EXCEPTION,
+                    Outcome.SYSTEM_EXCEPTION})
+
+
+def _counting_found(check: Callable[[WorkItem], Any],
+                    progress: Tracker) -> Callable[[WorkItem], Any]:
+    """An item the check finds already done never reaches the loop: count it here."""
+
+    def call(item: WorkItem) -> Any:
+        found = check(item)
+        if found is not None:
+            progress.advance()
+        return found
+
+    return call
 
 
 def _more_to_come(run: Run, queue: WorkQueue, crew: Crew) -> bool:

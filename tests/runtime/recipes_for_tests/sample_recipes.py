@@ -106,3 +106,22 @@ def url_leaky(run: Run, *, target: str = "https://clerk:PW-in-url-77@portal.exam
     run.summary["endpoint"] = target
     with run.step("connect"):
         raise ConnectionError(f"cannot reach {target} (postgres://app:DB-pw-99@db.example/x)")
+
+
+class _Halves:
+    """Even items are done, odd ones already found done by the check."""
+
+    def check(self, item) -> dict | None:
+        return {"found": True} if item.payload["n"] % 2 else None
+
+    def work(self, item) -> None:
+        item.output = {"worked": item.payload["n"]}
+
+
+@recipe
+def works_a_queue(run: Run, *, items: int = 6) -> dict:
+    """Works `items` items through run.work, half of them settled by the check."""
+    queue = run.queue("halves")
+    queue.put_many([(f"H-{n}", {"n": n}) for n in range(items)])
+    report = run.work(queue, _Halves())
+    return {"done": report.done}
