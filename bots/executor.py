@@ -21,7 +21,7 @@ from bots.errors import BusinessError, RunTimeout
 from bots.logs import add_run_sink, configure, remove_run_sink
 from bots.records import RunState
 from bots.redaction import format_exception
-from bots.registry import RecipeSpec, discover, get_recipe
+from bots.registry import RecipeSpec, discover
 from bots.run import Run
 from bots.settings import Settings, get_settings
 from bots.store import open_store
@@ -60,6 +60,13 @@ def load_recipes(settings: Settings) -> None:
     discover(("recipes",), settings.recipe_paths)
 
 
+def load_recipe(settings: Settings, name: str) -> RecipeSpec:
+    """One recipe, importing only the module that defines it (bots/recipe_index.py)."""
+    from bots.recipe_index import load_recipe as load_one
+
+    return load_one(name, ("recipes",), settings.recipe_paths)
+
+
 def execute(recipe: str | RecipeSpec, raw_params: dict[str, Any] | None = None, *,
             trigger: Trigger | None = None, settings: Settings | None = None,
             engine: Engine | None = None, clock: Clock | None = None,
@@ -72,8 +79,7 @@ def execute(recipe: str | RecipeSpec, raw_params: dict[str, Any] | None = None, 
     clock = clock or SystemClock()
     trigger = trigger or Trigger()
     if isinstance(recipe, str):
-        load_recipes(settings)
-        recipe = get_recipe(recipe)
+        recipe = load_recipe(settings, recipe)
     spec = recipe
     params = spec.validate(raw_params or {})
     engine = engine or open_store(settings)

@@ -24,10 +24,10 @@ from loguru import logger
 from bots import audit
 from bots.clock import SystemClock, as_utc
 from bots.errors import ParameterError, RecipeNotFound
-from bots.executor import Interrupted, Trigger, execute, load_recipes
+from bots.executor import Interrupted, Trigger, execute, load_recipe
 from bots.logs import configure
 from bots.records import RunState, actor
-from bots.registry import RecipeSpec, get_recipe
+from bots.registry import RecipeSpec
 from bots.scheduler.claims import close_run, run_row
 from bots.scheduler.model import Schedule
 from bots.scheduler.state import ParkKind, UnknownSchedule, load_one, park
@@ -60,8 +60,7 @@ def run_queued(run_id: int) -> int:
         schedule = None
     run_dir = settings.runs_dir / str(run_id)
     try:
-        load_recipes(settings)
-        spec = get_recipe(row["recipe"])
+        spec = load_recipe(settings, row["recipe"])
         if schedule is not None and schedule.retry is not None:
             spec = replace(spec, retry=schedule.retry)
         _note_code(engine, run_id, row, spec, clock.now())
