@@ -8,7 +8,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -25,6 +25,7 @@ from bots.workitems import EXCEPTIONAL, Queue, WorkQueue
 if TYPE_CHECKING:
     from loguru import Logger
 
+    from bots.progress import Tracker
     from bots.registry import RecipeSpec
     from bots.work import Handler, LaneSetup, WorkReport
 
@@ -82,6 +83,14 @@ class Run:
     def step(self, name: str) -> _Step:
         """`with run.step("load"):` or `@run.step("load")` on a function."""
         return _Step(self, name)
+
+    def progress(self, label: str, *, total: int | None = None) -> AbstractContextManager[Tracker]:
+        """`with run.progress("reading", total=n) as bar: ... bar.advance()`: a bar on a
+        terminal, INFO lines in the run's log otherwise (bots/progress.py). `run.work`
+        shows its own."""
+        from bots.progress import track
+
+        return track(self.log, label, total=total)
 
     # -- outputs -----------------------------------------------------------------------
     def artifact_path(self, name: str) -> Path:

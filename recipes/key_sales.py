@@ -94,12 +94,12 @@ def _read_and_queue(run: Run, params: KeySalesParams) -> SalesRead:
                               rules=SalesRules(max_amount=params.max_amount))
         queue, created, existing = run.queue(), 0, 0
         read = SalesRead(reader.result)
-        for batch in reader.batches():  # each batch its own transaction: flat memory
-            put = queue.put_many((r.value.external_id, r.value.payload()) for r in batch)
-            created, existing = created + put.created, existing + put.existing
-            read.keys.extend((r.row, r.value.external_id) for r in batch)
-            if reader.result.rows % 100_000 < len(batch):
-                run.log.info("read {:,} rows, {:,} queued", reader.result.rows, len(read.keys))
+        with run.progress("valid rows queued") as bar:
+            for batch in reader.batches():  # each batch its own transaction: flat memory
+                put = queue.put_many((r.value.external_id, r.value.payload()) for r in batch)
+                created, existing = created + put.created, existing + put.existing
+                read.keys.extend((r.row, r.value.external_id) for r in batch)
+                bar.advance(len(batch))
         rows = reader.result
         run.log.info("{}: {} rows, {} valid ({} new in the queue), {} rejected", rows.file,
                      rows.rows, len(read.keys), created, len(rows.rejected_rows))
