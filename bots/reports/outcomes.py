@@ -22,11 +22,12 @@ DONE = str(ItemState.DONE)
 DONE_BY_HAND = "done_by_hand"  # the reason bots.workitems.review writes
 SKIPPED = str(ItemState.SKIPPED)
 REJECTED = "rejected"  # an input row refused before it became an item (bots.rejects)
+TO_REVIEW = "to_review"  # a run's result a person must look at (a reconciliation break)
 OPEN_STATES: tuple[str, ...] = (str(ItemState.PENDING), str(ItemState.IN_PROGRESS))
 REVIEW_STATES: tuple[str, ...] = tuple(sorted(str(s) for s in NEEDS_REVIEW))
 KNOWN_OUTCOMES: tuple[str, ...] = (
     DONE, str(ItemState.BUSINESS_EXCEPTION), str(ItemState.SYSTEM_EXCEPTION), DONE_BY_HAND,
-    SKIPPED, REJECTED,
+    SKIPPED, REJECTED, TO_REVIEW,
 )
 # Set by a reviewer: finished_at is the review's time, so the item has no handle time.
 REVIEWED_OUTCOMES: tuple[str, ...] = (DONE_BY_HAND, SKIPPED)

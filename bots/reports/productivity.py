@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.engine import Engine
 
 from bots.reports import productivity_queries as q
-from bots.reports.outcomes import DONE, outcome_columns
+from bots.reports.outcomes import DONE, TO_REVIEW, outcome_columns
 from bots.reports.period import Period
 from bots.settings import Settings
 from bots.store.engine import reading
@@ -176,13 +176,18 @@ def _daily(items: list[q.ItemGroup], summaries: list[q.SummaryGroup],
     for group in items:
         grouped[(group.day, group.recipe)].append(group)
     rows = [_item_row(day, recipe, groups, rates) for (day, recipe), groups in grouped.items()]
-    rows += [
-        DailyRow(s.day, s.recipe, RUN_SUMMARY, {DONE: s.items}, s.items, s.items,
-                 ratio(s.items, s.items, RATE), None, None, rates.minutes_for(s.recipe),
-                 rates.hours_replaced(s.recipe, s.items))
-        for s in summaries
-    ]
+    rows += [_summary_row(s, rates) for s in summaries]
     return sorted(rows, key=lambda r: (r.day, r.recipe, r.source))
+
+
+def _summary_row(s: q.SummaryGroup, rates: Rates) -> DailyRow:
+    """A run's own count of items (lines checked); those it left for a person to review
+    (breaks) are its exceptions, as in `runs` and the run report."""
+    done = s.items - s.to_review
+    outcomes = {DONE: done, TO_REVIEW: s.to_review} if s.to_review else {DONE: done}
+    return DailyRow(s.day, s.recipe, RUN_SUMMARY, outcomes, s.items, done,
+                    ratio(done, s.items, RATE), None, None, rates.minutes_for(s.recipe),
+                    rates.hours_replaced(s.recipe, done))
 
 
 def _item_row(day: date, recipe: str, groups: list[q.ItemGroup], rates: Rates) -> DailyRow:

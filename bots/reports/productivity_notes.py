@@ -6,7 +6,7 @@ reading "12.4 FTE" must find, in the same file, the rule and the settings behind
 
 from __future__ import annotations
 
-from bots.reports.outcomes import DONE, DONE_BY_HAND, OPEN_STATES, REJECTED, SKIPPED
+from bots.reports.outcomes import DONE, DONE_BY_HAND, OPEN_STATES, REJECTED, SKIPPED, TO_REVIEW
 from bots.reports.productivity import MIN_RATE_SECONDS, ProductivityReport
 from bots.reports.productivity_queries import NO_RUN, SUMMARY_KEY
 
@@ -29,7 +29,9 @@ def notes_lines(report: ProductivityReport) -> list[str]:
         f"Runs that work no work item at all (e.g. reconcile) may report an integer "
         f"'{SUMMARY_KEY}' in their summary (lines checked, say). Those count as items done "
         "on the local day the run ended, for runs that succeeded; they appear with source "
-        "'run summary' and have no handle time.",
+        "'run summary' and have no handle time. Of those, the ones the run left for a "
+        f"person (its own count, summary outcomes.{TO_REVIEW}: a reconciliation's break "
+        f"rows) are items {TO_REVIEW.replace('_', ' ')}, an exception, not done.",
         f"Items {REJECTED}: input rows a run refused before they became work items (a "
         "sale that failed validation; table rejected_rows), on the local day they were "
         "recorded. They are processed, never done, and count as exceptions.",

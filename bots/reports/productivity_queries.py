@@ -26,6 +26,7 @@ from bots.store.schema import runs, work_items
 
 NO_RUN = "(no run recorded)"
 SUMMARY_KEY = "items"
+REVIEW_KEY = "outcomes.to_review"  # the run's own count (run.count(TO_REVIEW, n))
 FINISHED_RUN_STATES = ("succeeded", "succeeded_with_exceptions")
 
 
@@ -55,6 +56,7 @@ class SummaryGroup:
     recipe: str
     runs: int
     items: int
+    to_review: int = 0  # of those items, results a person must look at (breaks)
 
 
 @dataclass(frozen=True)
@@ -171,11 +173,13 @@ def summary_groups(conn: sa.Connection, period: Period) -> list[SummaryGroup]:
     the integer `items` of the summary of runs that ended well in the period."""
     dialect = conn.dialect.name
     counted = json_integer(runs.c.summary, SUMMARY_KEY, dialect)
+    review = json_integer(runs.c.summary, REVIEW_KEY, dialect)
     worked = sa.select(work_items.c.last_run_id).where(
         work_items.c.last_run_id.is_not(None)).distinct().subquery()
     day = local_day(runs.c.ended_at, period, dialect).label("day")
     query = (
-        sa.select(day, runs.c.recipe, sa.func.count(), sa.func.sum(counted))
+        sa.select(day, runs.c.recipe, sa.func.count(), sa.func.sum(counted),
+                  sa.func.sum(review))
         .select_from(runs.outerjoin(worked, worked.c.last_run_id == runs.c.id))
         .where(
             worked.c.last_run_id.is_(None),
@@ -187,8 +191,9 @@ def summary_groups(conn: sa.Connection, period: Period) -> list[SummaryGroup]:
         .group_by(day, runs.c.recipe)
     )
     return [
-        SummaryGroup(date.fromisoformat(d), r, int(n), int(items or 0))
-        for d, r, n, items in conn.execute(query)
+        SummaryGroup(date.fromisoformat(d), r, int(n), int(items or 0),
+                     min(int(review or 0), int(items or 0)))
+        for d, r, n, items, review in conn.execute(query)
     ]
 
 

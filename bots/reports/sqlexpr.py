@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from bots.reports.period import Period
 
@@ -49,19 +50,22 @@ def seconds_between(start: Expr, end: Expr, dialect: str) -> Expr:
 
 
 def json_integer(column: Expr, key: str, dialect: str) -> Expr:
-    """The integer at `column[key]`, or NULL when it is missing or not a whole number."""
-    if not key.isidentifier():
+    """The integer at `column[key]` (`key` may be a dotted path: `outcomes.to_review`),
+    or NULL when it is missing or not a whole number."""
+    parts = key.split(".")
+    if not all(part.isidentifier() for part in parts):
         raise ValueError(f"not a plain JSON key: {key!r}")
     if dialect == "postgresql":
-        value = column.op("->")(sa.literal(key))
+        where = sa.cast(sa.literal("{" + ",".join(parts) + "}"), postgresql.ARRAY(sa.Text))
+        value = column.op("#>")(where)
         return sa.case(
             (sa.func.json_typeof(value) == "number",
-             sa.cast(sa.cast(column.op("->>")(sa.literal(key)), sa.Numeric), sa.BigInteger)),
+             sa.cast(sa.cast(column.op("#>>")(where), sa.Numeric), sa.BigInteger)),
             else_=None,
         )
     if dialect != "sqlite":
         raise _refuse(dialect)
-    path = f"$.{key}"
+    path = "$." + ".".join(parts)
     return sa.case(
         (sa.func.json_type(column, path) == "integer", sa.func.json_extract(column, path)),
         else_=None,

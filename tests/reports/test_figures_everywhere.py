@@ -125,3 +125,30 @@ def test_a_runs_own_counts_are_added_once() -> None:
     recorded = RunFigures(merge_counted({"done": 3, "rejected": 12}, summary))
     assert recorded.exceptions == 29
     assert RunFigures(merge_counted({}, {"outcomes": "junk"})).exceptions == 0
+
+
+def test_a_run_that_counts_its_own_lines_shows_its_breaks_everywhere(
+        settings: Settings, rpa_env: dict[str, str]) -> None:
+    env = {**rpa_env, "RPA_RECIPE_PATHS": json.dumps([str(RECIPES)])}
+    ran = run_cli("run", "counting_bot", "-p", "lines=20", "-p", "breaks=4", env=env)
+    assert ran.returncode == 0, ran.stderr
+    (row,) = [json.loads(line) for line in run_cli("runs", "--json", env=env).stdout.splitlines()]
+    assert (row["state"], row["exceptions"]) == ("succeeded_with_exceptions", 4)
+    today = datetime.now(settings.tz).date().isoformat()
+    made = run_cli("run", "productivity_report", "-p", f"start={today}", "-p", f"end={today}",
+                   env=env)
+    assert made.returncode == 0, made.stderr
+    db = sqlite3.connect(settings.data_dir / "store.db")
+    (path,) = db.execute("select path from artifacts where kind = 'xlsx' and run_id = "
+                         "(select max(id) from runs)").fetchone()
+    db.close()
+    book = load_workbook(settings.data_dir / path)
+    dashboard = {r[0]: r[1] for r in book["Dashboard"].iter_rows(min_row=4, max_row=12,
+                                                                 values_only=True)}
+    assert (dashboard["Items processed"], dashboard["Items done"],
+            dashboard["Items in exception"]) == (20, 16, 4)
+    daily = book["Daily"]
+    header = [c.value for c in daily[1]]
+    (line,) = [r for r in daily.iter_rows(min_row=2, values_only=True) if r[1] == "counting_bot"]
+    assert line[header.index("Items to review")] == 4
+    assert line[header.index("Success rate")] == 0.8
