@@ -40,8 +40,9 @@ app = typer.Typer(
     help="Unattended, audited back-office automation: recipes, runs, work items, schedules.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # docstrings wrap at 100 columns: lines are joined, not kept
 )
-audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident audit trail.", no_args_is_help=True, rich_markup_mode="markdown")
 app.add_typer(audit_app, name="audit")
 RUN_STATES = (RunState.QUEUED, RunState.RUNNING, *sorted(RunState.FINISHED))
 

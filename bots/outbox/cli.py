@@ -27,7 +27,7 @@ from bots.settings import get_settings
 from bots.store import open_store
 
 outbox_app = typer.Typer(help="Messages to customers: delivery states, opt-outs, bounces.",
-                         invoke_without_command=True)
+                         invoke_without_command=True, rich_markup_mode="markdown")
 
 
 def as_json(message: StoredMessage) -> dict[str, object]:

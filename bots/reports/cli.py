@@ -15,7 +15,7 @@ from bots.errors import UsageError
 def register(app: typer.Typer) -> None:
     """Add the `report` command group to the toolkit's command line."""
     report_app = typer.Typer(help="Reports for analysts, read from the store.",
-                             no_args_is_help=True)
+                             no_args_is_help=True, rich_markup_mode="markdown")
     report_app.command("html")(html)
     app.add_typer(report_app, name="report")
 

@@ -17,7 +17,7 @@ from connectors.portal.map import load_map
 from connectors.portal.session import Credentials
 
 app = typer.Typer(help="Portal maps: draft one from a live page, check one against it.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, rich_markup_mode="markdown")
 
 
 def _fail(exc: Exception, code: int = 1) -> None:
