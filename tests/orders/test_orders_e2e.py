@@ -16,7 +16,7 @@ from bots.settings import get_settings
 from bots.store import open_store
 from bots.workitems import WorkQueue
 from demo.orders_world import OrdersWorld
-from demo.portal import PortalServer
+from demo.portal import PortalConfig, PortalServer
 from demo.portal.db import connect
 from demo.portal.orders import get_order
 
@@ -110,3 +110,30 @@ def test_every_request_kind_through_the_portal(orders_portal: PortalServer,
     assert again.ok, again.error
     assert history(orders_world.db) == shown
     assert len(messages(store_url)) == len(told)
+
+
+def test_a_portal_that_fails_after_saving_or_drops_sessions(
+        rpa_env: dict[str, str], orders_world: OrdersWorld, queue_policy: object,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half the saves answer with the error page although they were saved, one page in ten
+    drops the session: the History tab settles each unknown fate, none is keyed twice."""
+    from bots.settings import reset_settings
+
+    config = PortalConfig(db_path=orders_world.db, error_after_save_rate=0.5,
+                          drop_session_rate=0.1, seed=11)
+    with PortalServer(config) as server:
+        monkeypatch.setenv("RPA_PORTAL__URL", server.url)
+        queue_policy(order_requests={"retry_attempts": 6, "retry_delay_seconds": 0.05})  # type: ignore[operator]
+        reset_settings()
+        result = execute("order_requests", {"requests": str(orders_world.requests)})
+    assert result.ok, result.error
+    found = items(get_settings().store_url)
+    sheet = {k: v for k, v in orders_world.expected.items()
+             if v[0] != "rejected" and not k.startswith("mail:")}
+    assert {k: outcome(found[k]) for k in sheet} == sheet
+    shown = history(orders_world.db)
+    assert all(len(rows) == 1 for rows in shown.values())
+    settled_by_lookup = [k for k in shown if found[k]["output"]["found_in_portal"]]
+    assert settled_by_lookup  # some saves were only known through the History tab
+    cases = sorted(str(m["case_ref"]) for m in messages(get_settings().store_url))
+    assert cases == sorted(k for k, (o, _) in sheet.items() if o != "to review")
