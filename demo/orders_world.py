@@ -13,7 +13,7 @@ demo/, this imports nothing of the toolkit.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,9 +78,9 @@ class Req:
                 self.approved_by, email, self.language]
 
 
-def sheet_requests(today: date) -> list[Req]:
+def sheet_requests(today: date, tag: str = "") -> list[Req]:
     full_day = (today + timedelta(days=1)).strftime("%d/%m/%Y")
-    return [
+    plain = [
         Req("REQ-001", "cancel", "ORD-1001", ("done", ""), reason="C01"),
         Req("REQ-002", "return", "ORD-1002", ("done", ""), lines="2x2", reason="R03"),
         Req("REQ-003", "cancel", "ORD-1003", ("converted", "")),
@@ -105,17 +105,18 @@ def sheet_requests(today: date) -> list[Req]:
         Req("REQ-017", "fix", "ORD-1017", ("rejected", "")),  # not a kind
         Req("REQ-018", "return", "ORD-1002", ("rejected", ""), lines="2-1"),  # bad lines
     ]
+    return [replace(r, request_id=r.request_id.replace("REQ", f"REQ{tag}")) for r in plain]
 
 
 def mail_key(message_id: str) -> str:
     return "mail:" + hashlib.sha256(message_id.encode()).hexdigest()[:24]
 
 
-def triaged_mails(today: date) -> list[tuple[str, dict[str, Any], tuple[str, str]]]:
+def triaged_mails(today: date, tag: str = "") -> list[tuple[str, dict[str, Any], tuple[str, str]]]:
     """(key, payload, expected) as mail triage would queue them (the helpers' contract)."""
     def mail(n: int, category: str, orders: list[str], text: str, expect: tuple[str, str],
              language: str = "es") -> tuple[str, dict[str, Any], tuple[str, str]]:
-        message_id = f"<order-mail-{n}@customers.example>"
+        message_id = f"<order-mail{tag}-{n}@customers.example>"
         return mail_key(message_id), {
             "source": "mail", "message_id": message_id, "case": f"CASE-O{n:04d}",
             "received_at": f"{today.isoformat()}T08:{n:02d}:00Z",
@@ -190,15 +191,18 @@ def write_requests(path: Path, requests: list[Req], today: date) -> Path:
     return path
 
 
-def make_orders_world(folder: Path, portal_db: Path, today: date | None = None) -> OrdersWorld:
-    """The demo's whole order part: the portal seeded, the sheet written, the mails."""
+def make_orders_world(folder: Path, portal_db: Path, today: date | None = None,
+                      tag: str = "") -> OrdersWorld:
+    """The demo's whole order part: the portal seeded, the sheet written, the mails.
+    `tag` goes into every request id and Message-ID, so that each demo's requests are new
+    to a store that has seen an earlier demo."""
     today = today or date.today()
     seed_orders(portal_db, today)
-    requests = sheet_requests(today)
+    requests = sheet_requests(today, tag)
     world = OrdersWorld(portal_db, write_requests(folder / "order_requests.xlsx", requests,
                                                   today), today)
     world.expected = {r.request_id: r.expect for r in requests}
-    for key, payload, expect in triaged_mails(today):
+    for key, payload, expect in triaged_mails(today, tag):
         world.mails.append((key, payload))
         world.expected[key] = expect
     return world
