@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from bots import BusinessError, WorkItem
+from connectors.portal import AuditHook
 from recipes.order_requests.notify import TOLD_REFUSALS, CustomerNotice
 from recipes.order_requests.requests import MAIL_KINDS, Kind, OrderRequest, parse_day
 from recipes.order_requests.rules import Limits, Plan, Refused, Verdict, plan
@@ -36,6 +37,7 @@ class OrderRequests:
     limits: Limits
     notice: CustomerNotice
     today: Callable[[], date] = date.today
+    audit: AuditHook | None = None  # each decision into the run's audit chain
 
     def check(self, item: WorkItem) -> dict[str, Any] | None:
         try:
@@ -68,13 +70,23 @@ class OrderRequests:
             slots = self.screens.slots(order.id) if request.kind is Kind.SLOT else ()
             chosen = plan(request, order, self.limits, self.today(), slots)
         except BusinessError as exc:
+            self._decided(item, request, "refused", reason=exc.reason or "")
             self._refuse(item, request, exc)
             raise
+        self._decided(item, request, str(chosen.decision.verdict), state=order.state,
+                      form=chosen.decision.form, refund=str(chosen.refund))
         reference = self.screens.apply(chosen, item)
         item.output = applied_output(request, chosen, reference)
         self._tell(item, request, item.output)
         item.log.info("{} {} on {}: {}", item.key, chosen.decision.form, request.order_id,
                       reference)
+
+    def _decided(self, item: WorkItem, request: OrderRequest, verdict: str,
+                 **data: str) -> None:
+        if self.audit is not None:
+            self.audit("order.decided", item.subject, {
+                "request": item.key, "kind": str(request.kind), "order": request.order_id,
+                "verdict": verdict, **data})
 
     def _request(self, item: WorkItem) -> OrderRequest:
         try:

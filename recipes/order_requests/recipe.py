@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bots import Queue, RetryPolicy, Run, WorkItem, recipe
 from bots.people import staff_directory
-from connectors.portal import load_map, open_portal
+from connectors.portal import load_map, open_portal, run_audit
 from connectors.sheets import ColumnMap, read_rows
 from recipes.order_requests import report
 from recipes.order_requests.apply import OrderRequests
@@ -89,7 +89,8 @@ def order_requests(run: Run, params: OrderRequestParams) -> dict[str, Any]:
         # One lane: two requests on one order must see each other's effect on its state.
         run.work(handler=lambda lane: Handler(
                      OrderScreens(open_portal(run, lane, portal_map)), limits,
-                     CustomerNotice.from_settings(run.settings)),
+                     CustomerNotice.from_settings(run.settings),
+                     audit=run_audit(run, f"bot:{run.recipe}:{lane.name}")),
                  lanes=1, browser=True)
     with run.step("report"):
         items = list(queue.get_many(dict.fromkeys([*(r.request_id for r in valid), *settled])).values())

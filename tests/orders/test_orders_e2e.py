@@ -5,6 +5,7 @@ items answered in their thread, the workbooks, and a rerun that changes nothing.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -137,3 +138,28 @@ def test_a_portal_that_fails_after_saving_or_drops_sessions(
     assert settled_by_lookup  # some saves were only known through the History tab
     cases = sorted(str(m["case_ref"]) for m in messages(get_settings().store_url))
     assert cases == sorted(k for k, (o, _) in sheet.items() if o != "to review")
+
+
+def test_each_decision_is_in_the_audit_chain(orders_portal: PortalServer,
+                                             orders_world: OrdersWorld) -> None:
+    import sqlalchemy as sa
+
+    from bots.store.schema import audit_events
+
+    result = execute("order_requests", {"requests": str(orders_world.requests)})
+    assert result.ok, result.error
+    with open_store().connect() as conn:
+        rows = conn.execute(sa.select(audit_events.c.action, audit_events.c.data).where(
+            audit_events.c.action.in_(["order.decided", "portal.submitted"]))).all()
+    rows = [(a, json.loads(d) if isinstance(d, str) else d) for a, d in rows]
+    decided = {d["request"]: d for a, d in rows if a == "order.decided"}
+    assert decided["REQ-003"]["verdict"] == "converted"
+    assert decided["REQ-004"] == {**decided["REQ-004"], "verdict": "refused",
+                                  "reason": "return_window_passed"}
+    assert decided["REQ-002"]["form"] == "order_return" and decided["REQ-002"]["refund"] == "25.00"
+    saved = [d for a, d in rows if a == "portal.submitted" and d.get("fate") == "saved"]
+    assert sorted(d["key"] for d in saved) == sorted(
+        k for k, (o, _) in orders_world.expected.items()
+        if o in ("done", "converted") and not k.startswith("mail:"))
+    from bots.audit import verify
+    assert verify(open_store()).ok
