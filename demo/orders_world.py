@@ -70,9 +70,10 @@ class Req:
     requested_by: str = "m.campos"
     approved_by: str = ""
     language: str = "es"
+    email: bool = True  # False: the sheet leaves it blank (the portal's address is used)
 
     def row(self, today: date) -> list[Any]:
-        email = f"{self.order.lower()}@customers.example" if self.order else ""
+        email = f"{self.order.lower()}@customers.example" if self.order and self.email else ""
         return [self.request_id, self.kind, self.order, self.lines, self.reason, self.address,
                 self.slot_day, self.incident, self.description, self.requested_by,
                 self.approved_by, email, self.language]
@@ -92,7 +93,7 @@ def sheet_requests(today: date, tag: str = "") -> list[Req]:
         Req("REQ-007", "change", "ORD-1007", ("refused", "picking_started"),
             address="Avenida del Puerto 4, 46021 Valencia"),
         Req("REQ-008", "slot", "ORD-1008", ("refused", "slot_full"), slot_day=full_day),
-        Req("REQ-009", "slot", "ORD-1009", ("done", "")),
+        Req("REQ-009", "slot", "ORD-1009", ("done", ""), email=False),
         Req("REQ-010", "incident", "ORD-1010", ("done", ""), incident="damaged",
             description="Screen cracked on arrival", language="en"),
         Req("REQ-011", "cancel", "ORD-1011", ("converted", "")),
@@ -115,12 +116,14 @@ def mail_key(message_id: str) -> str:
 def triaged_mails(today: date, tag: str = "") -> list[tuple[str, dict[str, Any], tuple[str, str]]]:
     """(key, payload, expected) as mail triage would queue them (the helpers' contract)."""
     def mail(n: int, category: str, orders: list[str], text: str, expect: tuple[str, str],
-             language: str = "es") -> tuple[str, dict[str, Any], tuple[str, str]]:
+             language: str = "es", sender: str = "") -> tuple[str, dict[str, Any], tuple[str, str]]:
         message_id = f"<order-mail{tag}-{n}@customers.example>"
+        sender = sender or (f"{orders[0].lower()}@customers.example" if orders
+                            else f"mail{n}@customers.example")
         return mail_key(message_id), {
             "source": "mail", "message_id": message_id, "case": f"CASE-O{n:04d}",
             "received_at": f"{today.isoformat()}T08:{n:02d}:00Z",
-            "from": f"mail{n}@customers.example", "language": language,
+            "from": sender, "language": language,
             "category": category, "subject": f"Pedido {orders[0] if orders else ''}".strip(),
             "text": text, "facts": {"invoice": [], "order": orders, "customer": [],
                                     "amount": [], "iban": [], "date": []}}, expect
@@ -133,6 +136,9 @@ def triaged_mails(today: date, tag: str = "") -> list[tuple[str, dict[str, Any],
              ("refused", "no_order_number"), language="en"),
         mail(4, "order_change", ["ORD-1017"], "Buenos días,\nNueva dirección: Calle Luna 8, "
              "41001 Sevilla\nGracias", ("done", "")),
+        # someone else's order: not answered, a person looks at it
+        mail(5, "order_cancellation", ["ORD-1006"], "Cancel ORD-1006 now.",
+             ("to review", "sender_not_customer"), language="en", sender="x@elsewhere.example"),
     ]
 
 

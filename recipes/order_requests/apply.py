@@ -21,7 +21,7 @@ from bots import BusinessError, WorkItem
 from connectors.portal import AuditHook
 from recipes.order_requests.notify import TOLD_REFUSALS, CustomerNotice
 from recipes.order_requests.requests import MAIL_KINDS, Kind, OrderRequest, parse_day
-from recipes.order_requests.rules import Limits, Plan, Refused, Verdict, plan
+from recipes.order_requests.rules import Limits, Order, Plan, Refused, Verdict, plan
 from recipes.order_requests.screens import Done, OrderScreens
 
 FORM_OF_ACTION = {"CANCELLED": "order_cancel", "RETURN": "order_return",
@@ -44,8 +44,13 @@ class OrderRequests:
             request = OrderRequest.from_payload(item.payload, item.key)
         except (BusinessError, ValueError):
             return None  # work() refuses it, with its reason
-        if not request.order_id or self.screens.order(request.order_id) is None:
+        order = self.screens.order(request.order_id) if request.order_id else None
+        if order is None:
             return None
+        try:
+            request = for_order(request, order)
+        except BusinessError:
+            return None  # work() sends it to review
         done = self.screens.done(item.key, request.order_id)
         if not done:
             return None
@@ -67,6 +72,7 @@ class OrderRequests:
             if order is None:
                 raise Refused(f"{item.key}: order {request.order_id} does not exist",
                               "unknown_order")
+            request = for_order(request, order)
             slots = self.screens.slots(order.id) if request.kind is Kind.SLOT else ()
             chosen = plan(request, order, self.limits, self.today(), slots)
         except BusinessError as exc:
@@ -111,6 +117,25 @@ class OrderRequests:
                                       refund=_decimal(output.get("refund")))
         if message is not None:
             item.notify(message)
+
+
+def for_order(request: OrderRequest, order: Order) -> OrderRequest:
+    """A mail must come from the order's customer (anyone can write a mail); a sheet row
+    without an address is answered at the one the portal holds."""
+    if request.source == "mail":
+        if not order.email or _mailbox(request.customer_email) != _mailbox(order.email):
+            raise BusinessError(f"{request.request_id}: {request.customer_email} is not the "
+                                f"customer of {order.id}", reason="sender_not_customer")
+        return request
+    if not request.customer_email and order.email:
+        return request.model_copy(update={"customer_email": order.email})
+    return request
+
+
+def _mailbox(address: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(address)[1].strip().casefold()
 
 
 def applied_output(request: OrderRequest, chosen: Plan, reference: str) -> dict[str, Any]:

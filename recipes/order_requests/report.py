@@ -20,6 +20,7 @@ import pandas as pd
 from bots.money import minor_units
 from bots.workitems import ItemRecord, ItemState
 from connectors.sheets import CellKind, ReportWorkbook, RowProblem, TableColumn
+from recipes.order_requests.notify import TOLD_REFUSALS
 
 OUTPUT = (
     TableColumn("request_id", "Request"), TableColumn("source", "Source"),
@@ -40,7 +41,7 @@ _STATE = {ItemState.BUSINESS_EXCEPTION: "refused", ItemState.SYSTEM_EXCEPTION: "
 def outcome_of(item: ItemRecord) -> str:
     if item.state is ItemState.DONE:
         return (item.output or {}).get("outcome", "done")
-    if item.state is ItemState.BUSINESS_EXCEPTION and item.reason == "four_eyes_required":
+    if item.state is ItemState.BUSINESS_EXCEPTION and item.reason not in TOLD_REFUSALS:
         return "to review"
     return _STATE.get(item.state, str(item.state))
 

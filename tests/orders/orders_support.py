@@ -14,6 +14,7 @@ from bots.store.schema import work_items
 from demo.portal.db import connect
 
 CHROMIUM = Path("/usr/bin/chromium")
+REVIEWED = ("four_eyes_required", "sender_not_customer")  # a person decides; nobody told yet
 
 
 def items(store_url: str) -> dict[str, dict[str, Any]]:
@@ -31,7 +32,7 @@ def outcome(item: dict[str, Any]) -> tuple[str, str]:
     if item["state"] == "done":
         return (item["output"] or {}).get("outcome", "done"), ""
     if item["state"] == "business_exception":
-        told = "to review" if item["reason"] == "four_eyes_required" else "refused"
+        told = "to review" if item["reason"] in REVIEWED else "refused"
         return told, item["reason"] or ""
     return item["state"], item["reason"] or ""
 

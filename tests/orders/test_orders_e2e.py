@@ -85,6 +85,7 @@ def test_every_request_kind_through_the_portal(orders_portal: PortalServer,
     assert "plazo de devolución" in body_of(by_case["REQ-004"][0])
     assert "more units than were delivered" in body_of(by_case["REQ-005"][0])
     assert "franja" in body_of(by_case["REQ-008"][0])
+    assert by_case["REQ-009"][0]["recipient"] == "ord-1009@customers.example"  # the portal's
     claim = found["REQ-010"]["output"]["reference"]
     assert claim in body_of(by_case["REQ-010"][0])
     # mail items: answered in the customer's thread, under triage's case reference
@@ -93,6 +94,7 @@ def test_every_request_kind_through_the_portal(orders_portal: PortalServer,
     assert "In-Reply-To: <order-mail-1@customers.example>" in str(lost["content"])
     assert "ORD-1014" in body_of(lost) and "CLM-" in body_of(lost)
     assert "order number" in body_of(by_case["CASE-O0003"][0])
+    assert "CASE-O0005" not in by_case  # someone else's order: a person looks first
 
     # the workbooks: every request with its outcome and reference; the exceptions with reasons
     artifacts = get_settings().runs_dir / str(result.run_id) / "artifacts"
