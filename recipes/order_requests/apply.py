@@ -18,12 +18,13 @@ from datetime import date
 from typing import Any
 
 from bots import BusinessError, WorkItem
-from connectors.portal import AuditHook
+from connectors.portal import AuditHook, PortalRejected
 from recipes.order_requests.notify import TOLD_REFUSALS, CustomerNotice
 from recipes.order_requests.requests import MAIL_KINDS, Kind, OrderRequest, parse_day
 from recipes.order_requests.rules import Limits, Order, Plan, Refused, Verdict, plan
 from recipes.order_requests.screens import Done, OrderScreens
 
+SLOT_TRIES = 3  # slots read again after the portal says the chosen one filled meanwhile
 FORM_OF_ACTION = {"CANCELLED": "order_cancel", "RETURN": "order_return",
                   "RETURN OFFERED": "order_return_offer", "ADDRESS CHANGED": "order_address",
                   "SLOT BOOKED": "order_slot"}
@@ -65,6 +66,26 @@ class OrderRequests:
 
     def work(self, item: WorkItem) -> None:
         request = self._request(item)
+        for attempt in range(1, SLOT_TRIES + 1):
+            request, chosen = self._decide(item, request)
+            try:
+                reference = self.screens.apply(chosen, item)
+                break
+            except PortalRejected as exc:
+                # Someone booked the slot's last place between our read and our submit:
+                # the slots are read again and the next free one chosen (or slot_full).
+                if request.kind is not Kind.SLOT or "slot_id" not in exc.field_errors \
+                        or attempt == SLOT_TRIES:
+                    raise
+                item.log.info("{}: {}; choosing again", item.key, exc.field_errors["slot_id"])
+        item.output = applied_output(request, chosen, reference)
+        self._tell(item, request, item.output)
+        item.log.info("{} {} on {}: {}", item.key, chosen.decision.form, request.order_id,
+                      reference)
+
+    def _decide(self, item: WorkItem, request: OrderRequest) -> tuple[OrderRequest, Plan]:
+        """The order as the portal shows it now, and what to do to it; a refusal is told
+        to the customer (with the business exception) and raised."""
         try:
             if not request.order_id:
                 raise Refused(f"{item.key}: no order number", "no_order_number")
@@ -81,11 +102,7 @@ class OrderRequests:
             raise
         self._decided(item, request, str(chosen.decision.verdict), state=order.state,
                       form=chosen.decision.form, refund=str(chosen.refund))
-        reference = self.screens.apply(chosen, item)
-        item.output = applied_output(request, chosen, reference)
-        self._tell(item, request, item.output)
-        item.log.info("{} {} on {}: {}", item.key, chosen.decision.form, request.order_id,
-                      reference)
+        return request, chosen
 
     def _decided(self, item: WorkItem, request: OrderRequest, verdict: str,
                  **data: str) -> None:

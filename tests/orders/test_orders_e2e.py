@@ -165,3 +165,41 @@ def test_each_decision_is_in_the_audit_chain(orders_portal: PortalServer,
         if o in ("done", "converted") and not k.startswith("mail:"))
     from bots.audit import verify
     assert verify(open_store()).ok
+
+
+def test_a_slot_taken_meanwhile_books_the_next_free_one(
+        rpa_env: dict[str, str], orders_world: OrdersWorld, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another agent takes the chosen slot's last place between the bot's read and its
+    submit: the portal refuses, the bot reads the slots again and books the next one."""
+    from datetime import timedelta
+
+    from bots.settings import reset_settings
+    from demo.orders_world import Req, write_requests
+
+    day_after = (orders_world.today + timedelta(days=2)).isoformat()
+    server = PortalServer(PortalConfig(db_path=orders_world.db))
+    app = server.app.wsgi_app
+
+    def another_agent_first(environ: dict[str, object], start_response: object) -> object:
+        if environ["REQUEST_METHOD"] == "POST" and str(environ["PATH_INFO"]).endswith("/slot"):
+            conn = connect(orders_world.db)
+            conn.execute("UPDATE dispatch_slots SET booked = capacity WHERE day = ? AND "
+                         "window = '09:00-13:00'", (day_after,))
+            conn.close()
+        return app(environ, start_response)  # type: ignore[operator]
+
+    server.app.wsgi_app = another_agent_first  # type: ignore[method-assign]
+    sheet = write_requests(tmp_path / "one.xlsx", [Req("REQ-100", "slot", "ORD-1009",
+                                                       ("done", ""))], orders_world.today)
+    with server:
+        monkeypatch.setenv("RPA_PORTAL__URL", server.url)
+        reset_settings()
+        result = execute("order_requests", {"requests": str(sheet)})
+    assert result.ok, result.error
+    conn = connect(orders_world.db)
+    booked = get_order(conn, "ORD-1009")
+    conn.close()
+    assert booked is not None and booked.slot is not None
+    assert (booked.slot["day"], booked.slot["window"]) == (day_after, "14:00-18:00")
+    assert len(history(orders_world.db)["REQ-100"]) == 1
