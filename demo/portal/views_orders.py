@@ -126,7 +126,8 @@ def action_screen(order_id: str, action: str) -> tuple[str, int]:
     if isinstance(call, dict):
         return _screen(action, order, values, call)
     faults = portal_state().faults
-    fail_before, fail_after = faults.roll(Fault.ERROR_BEFORE_SAVE), faults.roll(Fault.ERROR_AFTER_SAVE)
+    fail_before = faults.roll(Fault.ERROR_BEFORE_SAVE)
+    fail_after = faults.roll(Fault.ERROR_AFTER_SAVE)
     if fail_before:
         return server_error()
     try:

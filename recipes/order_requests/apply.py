@@ -39,8 +39,11 @@ class OrderRequests:
     notice: CustomerNotice
     today: Callable[[], date] = date.today
     audit: AuditHook | None = None  # each decision into the run's audit chain
+    seen: list[str] | None = None  # the keys claimed, for the run's workbooks
 
     def check(self, item: WorkItem) -> dict[str, Any] | None:
+        if self.seen is not None:
+            self.seen.append(item.key)
         try:
             request = OrderRequest.from_payload(item.payload, item.key)
         except (BusinessError, ValueError):

@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bots import Queue, RetryPolicy, Run, WorkItem, recipe
+from bots import Queue, RetryPolicy, Run, recipe
 from bots.people import staff_directory
 from connectors.portal import load_map, open_portal, run_audit
 from connectors.sheets import ColumnMap, read_rows
@@ -78,22 +78,17 @@ def order_requests(run: Run, params: OrderRequestParams) -> dict[str, Any]:
     with run.step("queue"):
         created = queue.put_many((r.request_id, r.to_payload()) for r in valid).created
     limits = Limits(params.four_eyes_above, staff_directory())
-    settled: list[str] = []
-
-    class Handler(OrderRequests):  # remembers what this run settled, for the workbooks
-        def check(self, item: WorkItem) -> dict[str, Any] | None:
-            settled.append(item.key)
-            return super().check(item)
-
+    seen: list[str] = []  # every item this run claims (its own and mail triage's)
     with run.step("apply"):
         # One lane: two requests on one order must see each other's effect on its state.
-        run.work(handler=lambda lane: Handler(
+        run.work(handler=lambda lane: OrderRequests(
                      OrderScreens(open_portal(run, lane, portal_map)), limits,
                      CustomerNotice.from_settings(run.settings),
-                     audit=run_audit(run, f"bot:{run.recipe}:{lane.name}")),
+                     audit=run_audit(run, f"bot:{run.recipe}:{lane.name}"), seen=seen),
                  lanes=1, browser=True)
     with run.step("report"):
-        items = list(queue.get_many(dict.fromkeys([*(r.request_id for r in valid), *settled])).values())
+        keys = dict.fromkeys([*(r.request_id for r in valid), *seen])
+        items = list(queue.get_many(keys).values())
         out = report.write(run.artifact_path("order_requests.xlsx"), "Requests",
                            report.OUTPUT, report.output_rows(items))
         exc = report.write(run.artifact_path("exceptions.xlsx"), "Exceptions",

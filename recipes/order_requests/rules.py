@@ -2,15 +2,18 @@
 
 `decide(state, kind)` is the table (tests/orders/test_order_rules.py pins every cell):
 
-    state \\ kind        cancel           return             change            slot              incident
-    draft               cancel           not_dispatched     change            not_confirmed     not_dispatched
-    confirmed           cancel           not_dispatched     change            book              not_dispatched
-    picking             cancel           not_dispatched     picking_started   book              not_dispatched
-    dispatched          -> return offer  not_delivered      already_dispatched already_dispatched open
-    delivered           -> return offer  return             already_dispatched already_dispatched open
-    partially_returned  -> return offer  return             already_dispatched already_dispatched open
-    returned            already_returned already_returned   already_dispatched already_dispatched already_returned
-    cancelled           already_cancelled cancelled         cancelled         cancelled         cancelled
+    cancel    draft, confirmed, picking: allowed. dispatched, delivered, partially_returned:
+              converted into a return offer. returned: already_returned. cancelled:
+              already_cancelled.
+    return    delivered, partially_returned: allowed. draft, confirmed, picking:
+              not_dispatched. dispatched: not_delivered. returned: already_returned.
+              cancelled: cancelled.
+    change    draft, confirmed: allowed. picking: picking_started. dispatched and later:
+              already_dispatched. cancelled: cancelled.
+    slot      confirmed, picking: allowed. draft: not_confirmed. dispatched and later:
+              already_dispatched. cancelled: cancelled.
+    incident  dispatched, delivered, partially_returned: allowed. draft, confirmed, picking:
+              not_dispatched. returned: already_returned. cancelled: cancelled.
 
 `plan(request, order, ...)` then checks what the table cannot see: each line's return
 window (its product's), quantities against what was delivered and not yet returned, the

@@ -79,8 +79,9 @@ class OrderScreens:
 
     def slots(self, order_id: str) -> list[Slot]:
         found = self.portal.find("dispatch_slots", order_id)
-        return [Slot(slot_id=(row.get("slot_id") or "").strip(), day=parse_day(row.get("day") or ""),
-                     window=(row.get("window") or "").strip(), free=_int(row.get("free"), "free room"))
+        return [Slot(slot_id=(row.get("slot_id") or "").strip(),
+                     day=parse_day(row.get("day") or ""), window=(row.get("window") or "").strip(),
+                     free=_int(row.get("free"), "free room"))
                 for row in (found.rows if found else ())]
 
     def apply(self, plan: Plan, item: WorkItem) -> str:

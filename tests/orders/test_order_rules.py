@@ -159,7 +159,8 @@ def test_the_earliest_free_slot_or_slot_full(limits: Limits) -> None:
 
 def test_address_and_incident(limits: Limits) -> None:
     assert refused("change", order("draft"), limits) == "no_new_address"
-    changed = plan(request("change", address="Calle Luna 8, Sevilla"), order("draft"), limits, TODAY)
+    changed = plan(request("change", address="Calle Luna 8, Sevilla"), order("draft"), limits,
+                   TODAY)
     assert changed.record["address"] == "Calle Luna 8, Sevilla"
     incident = plan(request("incident", incident="lost"), order("dispatched"), limits, TODAY)
     assert incident.record["kind"] == "lost" and incident.decision.form == "order_incident"
