@@ -40,6 +40,16 @@ def slow_portal(rpa_env: dict[str, str], orders_world: OrdersWorld,
         reset_settings()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, rpa_env: dict[str, str],
+              monkeypatch: pytest.MonkeyPatch) -> str:
+    """The store the killed and the resumed runs share: SQLite, then PostgreSQL."""
+    if request.param == "postgres":
+        monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
+    reset_settings()
+    return get_settings().store_url
+
+
 def _kill_after(args: list[str], env: dict[str, str], cwd: Path, world: OrdersWorld,
                 applied: int) -> int:
     """Start the run, SIGKILL it once the portal shows `applied` actions; returns them."""
@@ -62,7 +72,8 @@ def _kill_after(args: list[str], env: dict[str, str], cwd: Path, world: OrdersWo
 
 
 def test_killed_twice_and_resumed_applies_and_tells_each_request_once(
-        slow_portal: PortalServer, orders_world: OrdersWorld, tmp_path: Path) -> None:
+        store_url: str, slow_portal: PortalServer, orders_world: OrdersWorld,
+        tmp_path: Path) -> None:
     WorkQueue(open_store(), "order_requests").put_many(orders_world.mails)  # triage's items
     env = {"RPA_PORTAL__URL": slow_portal.url, "RPA_LOG__LEVEL": "INFO",
            **queue_env(order_requests={"lease_seconds": 3})}
@@ -79,13 +90,13 @@ def test_killed_twice_and_resumed_applies_and_tells_each_request_once(
 
     shown = history(orders_world.db)
     assert {k: len(v) for k, v in shown.items() if len(v) != 1} == {}  # none applied twice
-    found = items(get_settings().store_url)
+    found = items(store_url)
     assert {k: outcome(found[k]) for k in queued} == queued  # none lost, each as expected
     applied = {k for k, (o, _) in queued.items() if o in ("done", "converted")}
     assert set(shown) == applied
     assert all(found[k]["output"]["reference"] == shown[k][0]["reference"] for k in applied)
 
-    cases = [str(m["case_ref"]) for m in messages(get_settings().store_url)]
+    cases = [str(m["case_ref"]) for m in messages(store_url)]
     expected_cases = sorted(found[k]["payload"].get("case") or k
                             for k, (o, _) in queued.items() if o != "to review")
     assert sorted(cases) == expected_cases  # every customer told, once
