@@ -178,6 +178,10 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     files = {"sales workbook": write_sales_workbook(inputs / "sales.xlsx", count=sales)}
     files.update({f"reconcile {k}": v for k, v in write_reconcile_samples(inputs / "reconcile").items()})
     files["adjustment requests"] = write_adjustment_requests(inputs / "adjustments.xlsx", portal_db)
+    from demo.orders_world import make_orders_world
+
+    orders = make_orders_world(inputs, portal_db, tag=f"-{stamp}")
+    files["order requests"] = orders.requests
     outcomes: list[tuple[str, object]] = []
     with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
             CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms:
@@ -189,12 +193,16 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
         os.environ.setdefault("RPA_OUTBOX__QUIET_HOURS", "{}")  # a demo at night sends too
         reset_settings()
         print(f"demo portal: {portal.url} (db {portal_db})")
+        from bots.workitems import WorkQueue  # the order mails, queued as mail triage routes them
+
+        WorkQueue(open_store(), "order_requests").put_many(orders.mails)
         steps = [
             ("key_sales", {"workbook": str(files["sales workbook"])}),
             ("reconcile", {"ledger": str(files["reconcile ledger"]),
                            "bank": str(files["reconcile bank"]),
                            "portal_export": str(files["reconcile portal_export"])}),
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("order_requests", {"requests": str(orders.requests)}),
             ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
                                      "end": date.today().isoformat()}),

@@ -50,7 +50,7 @@ class WorkItem:
         self._queue, self._record, self._lease = queue, rec, lease
         self._output: dict[str, Any] | None = None
         self._entered = False
-        self._messages: list[OutboundMessage] = []
+        self._messages: list[tuple[OutboundMessage, bool]] = []
         self.outcome: Outcome | None = None
         base = queue.run.log if queue.run is not None else logger
         self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
@@ -109,10 +109,14 @@ class WorkItem:
         # error, retried behind check-before-act) rather than while recording done.
         self._output = None if value is None else to_jsonable(value, "output")
 
-    def notify(self, message: OutboundMessage) -> None:
+    def notify(self, message: OutboundMessage, *, on_refusal: bool = False) -> None:
         """Tell the customer once the item is done: the message is written to the outbox in
-        the transaction that records the item done, and only then (bots.outbox)."""
-        self._messages.append(message)
+        the transaction that records the item done, and only then (bots.outbox).
+
+        `on_refusal=True` is for the answer to a request the rules refuse: the message is
+        written in the transaction that records the item's business exception instead
+        (stage it, then raise the BusinessError). Never for a system exception."""
+        self._messages.append((message, on_refusal))
 
     @property
     def settled(self) -> bool:
@@ -271,8 +275,10 @@ class WorkItem:
             if ok:
                 record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to,
                                     q.owner, action, now, why, q.run_id, data))
-                if to == ItemState.DONE and self._messages:
-                    enqueue_many(conn, self._messages, item_id=rec.id, run_id=q.run_id, now=now)
+                due = [m for m, on_refusal in self._messages if to == ItemState.DONE
+                       or (on_refusal and to == ItemState.BUSINESS_EXCEPTION)]
+                if due:
+                    enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
         if ok:
             self._lease.lose(f"settled as {to}")
         return ok

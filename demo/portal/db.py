@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from demo.portal.orders_schema import ORDERS_SCHEMA
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sales (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,6 +92,7 @@ def create_schema(db_path: Path) -> None:
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(SCHEMA)
+        conn.executescript(ORDERS_SCHEMA)
     finally:
         conn.close()
 
