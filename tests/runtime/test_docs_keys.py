@@ -176,3 +176,11 @@ def test_a_csv_date_column_takes_excel_serials_as_the_docs_say(tmp_path: Path) -
     assert rows.values[0].amount == Decimal("1234.56")
     assert [(p.row, p.column, p.reason) for p in rows.problems] == [
         (4, "Amount", "Input should be greater than 0")]
+
+
+def test_every_exit_code_has_a_row_in_the_operations_doc_and_the_readme() -> None:
+    from bots.exit_codes import ExitCode
+
+    for doc in (DOCS / "operations.md", ROOT / "README.md"):
+        rows = set(re.findall(r"^\| (\d) \|", doc.read_text(encoding="utf-8"), re.MULTILINE))
+        assert rows == {str(int(code)) for code in ExitCode}, doc.name
