@@ -38,6 +38,9 @@ KEYS = frozenset({"sheet", "decimal_comma", "date_formats", "allow_formula_text"
 
 @dataclass(frozen=True)
 class ColumnMap:
+    """Which sheet headers hold which fields of a row model, and how text is read
+    (docs/sheets.md)."""
+
     headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # field -> headers
     sheet: str | int | None = None
     decimal_comma: bool = True

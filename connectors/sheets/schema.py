@@ -25,6 +25,8 @@ from typing import Any, TypeVar
 
 
 class ColumnType(StrEnum):
+    """The type a declared column is parsed to; money and decimal are exact."""
+
     TEXT = "text"
     INTEGER = "integer"
     MONEY = "money"  # exact: int64 minor units (cents) in the frame
@@ -33,6 +35,8 @@ class ColumnType(StrEnum):
 
 
 class NumberStyle(StrEnum):
+    """How amounts written as text separate thousands and decimals."""
+
     POINT = "point"  # 1,234.56
     COMMA = "comma"  # 1.234,56
     AUTO = "auto"  # per column, from the cells that can only be read one way
@@ -54,6 +58,8 @@ def normalize_header(text: object) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column of a sheet schema: name, type, headers (docs/sheets.md)."""
+
     name: str
     type: ColumnType = ColumnType.TEXT
     headers: tuple[str, ...] = ()  # header texts to look for; default: the name
@@ -102,6 +108,9 @@ def _formats(value: object, where: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class SheetSchema:
+    """The declared shape of a sheet for `load_sheet` (docs/sheets.md); refuses bad values when
+    built."""
+
     columns: tuple[Column, ...]
     sheet: str | int | None = None  # xlsx: name or 0-based index; None: the first sheet
     header_search_rows: int = 30  # title rows above the header are skipped
