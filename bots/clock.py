@@ -9,6 +9,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    """What the runtime asks for the time: `SystemClock` in production, `FrozenClock` in tests."""
+
     def now(self) -> datetime: ...
 
     def sleep(self, seconds: float) -> None: ...

@@ -31,6 +31,9 @@ from typing import Any
 
 
 class RpaError(Exception):
+    """Base of every error the toolkit raises on purpose; says its exit code, whether it is
+    fatal and retryable."""
+
     exit_code = 1
     fatal = False
     retryable = True
@@ -129,6 +132,8 @@ class RecipeNotFound(UsageError, LookupError):
 
 
 class RunTimeout(RpaError, TimeoutError):
+    """A run went past its time limit (the run ends `timed_out`)."""
+
     def __init__(self, run_id: int, seconds: float) -> None:
         super().__init__(f"run {run_id} exceeded its time limit of {seconds:g} s")
         self.run_id, self.seconds = run_id, seconds

@@ -35,6 +35,8 @@ class Interrupted(BaseException):  # noqa: N818 - like KeyboardInterrupt, not an
 
 @dataclass(frozen=True)
 class RunResult:
+    """How a run ended: its id, state, summary, error and the recipe's return value."""
+
     run_id: int
     state: str
     summary: dict[str, Any] = field(default_factory=dict)

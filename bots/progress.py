@@ -1,6 +1,6 @@
 """Progress of a long step, for whoever watches: a bar on a terminal, log lines otherwise.
 
-    with track(run.log, "keying", total=len(sales)) as bar:    # or run.progress(...)
+    with track(run.log, "keying", total=len(sales)) as bar:
         for sale in sales:
             ...
             bar.advance()

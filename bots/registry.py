@@ -33,6 +33,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class RecipeSpec:
+    """A registered recipe: its function, parameter model, description and run options."""
+
     name: str
     func: Callable[..., Any]
     params_model: type[BaseModel]

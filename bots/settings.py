@@ -170,6 +170,8 @@ class LogSettings(BaseModel):
 
 
 class Settings(BaseSettings):
+    """Every setting of the toolkit, from `RPA_*` variables and `.env` (`runner.py config`)."""
+
     model_config = SettingsConfigDict(
         env_prefix="RPA_",
         env_nested_delimiter="__",

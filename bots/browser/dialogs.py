@@ -24,6 +24,8 @@ from bots.redaction import redact
 
 
 class DialogType(StrEnum):
+    """The kinds of JavaScript dialog a page can raise."""
+
     ALERT = "alert"
     CONFIRM = "confirm"
     PROMPT = "prompt"
@@ -53,6 +55,9 @@ class DialogRule:
 
 @dataclass(frozen=True)
 class DialogPolicy:
+    """How a page's dialogs are answered: the first matching rule; a dialog none matches is
+    dismissed."""
+
     rules: tuple[DialogRule, ...] = ()
 
     def decide(self, kind: str, message: str) -> DialogRule | None:
@@ -64,6 +69,8 @@ class DialogPolicy:
 
 @dataclass(frozen=True)
 class DialogRecord:
+    """A dialog the page raised, how it was answered and whether a rule expected it."""
+
     type: str
     message: str
     accepted: bool

@@ -21,6 +21,8 @@ FieldKind = Literal["text", "textarea", "select", "radio", "checkbox", "date", "
 
 @dataclass(frozen=True)
 class ListSpec:
+    """Every element a selector matches, read as text or as one attribute."""
+
     selector: str
     attribute: str | None = None
 
@@ -42,6 +44,8 @@ class Probe:
 
 @dataclass(frozen=True)
 class PageState:
+    """What a probe found on a page: URL, title, detectors present, texts, lists, form state."""
+
     url: str
     title: str
     matched: frozenset[str]
@@ -61,6 +65,8 @@ class PageState:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """An HTML table read as records: a selector per row and, per column, one inside the row."""
+
     rows: str
     columns: Mapping[str, str]
 
@@ -70,6 +76,9 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class FillField:
+    """One form field to fill: its selector, kind and value (a select's option by value or
+    label)."""
+
     name: str
     selector: str
     kind: FieldKind
@@ -79,6 +88,8 @@ class FillField:
 
 @dataclass(frozen=True)
 class FillProblem:
+    """Why a field could not be filled: missing from the page, no such option, or too long."""
+
     field: str | None
     problem: Literal["missing", "no_option", "too_long"]
     detail: str = ""
@@ -86,6 +97,8 @@ class FillProblem:
 
 @dataclass(frozen=True)
 class FillResult:
+    """What filling a form did: whether it was ready, whether it was submitted, the problems."""
+
     ready: bool
     submitted: bool
     problems: tuple[FillProblem, ...] = ()
@@ -93,6 +106,9 @@ class FillResult:
 
 @dataclass(frozen=True)
 class FetchResult:
+    """A document fetched through the context's HTTP client: status, final URL, what the probe
+    found."""
+
     status: int
     url: str
     state: PageState

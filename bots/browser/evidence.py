@@ -38,6 +38,8 @@ class ArtifactSink(Protocol):
 
 @dataclass(frozen=True)
 class Evidence:
+    """A file kept from a failed page: a screenshot, its HTML or a Playwright trace."""
+
     path: Path
     kind: str  # "screenshot" | "html" | "trace"
 

@@ -24,13 +24,14 @@
     max_candidates = 12
 
 Other top-level tables (`[sources.*]`, how to read each file) are kept as read for the
-loaders; the engine does not interpret them.
+loaders; the engine does not interpret them. Every key, its meaning and its default:
+docs/reconcile-rules.md (tests/runtime/test_docs_keys.py holds the keys below to it).
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,20 @@ from bots.reconcile.rules import (
     SideRoles,
 )
 
+# The keys each table accepts; anything else is refused with the allowed ones named.
+FILE_KEYS = frozenset({"passes", "sources"})
+PASS_KEYS = frozenset({"left", "right", "rules", "group", "duplicates", "scale"})
+SIDE_KEYS = frozenset({"label", "amount", "date"})
+RULE_KEYS = frozenset({"name", "left_on", "right_on", "left_extract", "right_extract",
+                       "normalize", "amount", "dates", "breaks", "tie_break"})
+GROUP_KEYS = frozenset({"name", "left_on", "right_on", "normalize", "amount", "dates",
+                        "max_size", "max_candidates", "one_to_many", "many_to_one"})
+AMOUNT_KEYS = frozenset({"absolute", "relative"})
+DATES_KEYS = frozenset({"before", "after"})
+EXTRACT_KEYS = frozenset({"column", "pattern"})
+TIE_BREAK_KEYS = frozenset({"left", "right", "scorer", "min_score", "margin"})
+DUPLICATES_KEYS = frozenset({"left", "right", "enabled", "ignore"})
+
 
 @dataclass(frozen=True)
 class RuleFile:
@@ -55,69 +70,64 @@ class RuleFile:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def _table(raw: Any, where: str, allowed: set[str]) -> dict[str, Any]:
+def _table(raw: Any, where: str, allowed: Collection[str]) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise RuleError(f"{where} must be a table, got {type(raw).__name__}")
-    unknown = set(raw) - allowed
+    unknown = set(raw) - set(allowed)
     if unknown:
         raise RuleError(f"{where}: unknown key(s) {sorted(unknown)} (allowed: {sorted(allowed)})")
     return dict(raw)
 
 
 def _amount(raw: Any, where: str, scale: int) -> AmountTolerance:
-    table = _table(raw, where, {"absolute", "relative"})
+    table = _table(raw, where, AMOUNT_KEYS)
     return AmountTolerance.of(table.get("absolute", 0), table.get("relative", 0), scale=scale)
 
 
 def _dates(raw: Any, where: str) -> DateWindow | None:
     if raw is None:
         return None
-    return DateWindow(**_table(raw, where, {"before", "after"}))
+    return DateWindow(**_table(raw, where, DATES_KEYS))
 
 
 def _extract(raw: Any, where: str) -> KeyExtract | None:
     if raw is None:
         return None
-    return KeyExtract(**_table(raw, where, {"column", "pattern"}))
+    return KeyExtract(**_table(raw, where, EXTRACT_KEYS))
 
 
 def _rule(raw: Any, where: str, scale: int) -> MatchRule:
-    table = _table(raw, where, {"name", "left_on", "right_on", "left_extract", "right_extract",
-                                "normalize", "amount", "dates", "breaks", "tie_break"})
+    table = _table(raw, where, RULE_KEYS)
     tie = table.get("tie_break")
     return MatchRule(
         name=table.get("name", ""),
-        left_on=tuple(table.get("left_on", ())),
-        right_on=tuple(table.get("right_on", ())),
+        left_on=table.get("left_on", ()),  # a list; the rule refuses a bare string
+        right_on=table.get("right_on", ()),
         left_extract=_extract(table.get("left_extract"), f"{where}.left_extract"),
         right_extract=_extract(table.get("right_extract"), f"{where}.right_extract"),
         normalize=table.get("normalize", "exact"),
         amount=_amount(table.get("amount", {}), f"{where}.amount", scale),
         dates=_dates(table.get("dates"), f"{where}.dates"),
         breaks=bool(table.get("breaks", False)),
-        tie_break=FuzzyTieBreak(**_table(tie, f"{where}.tie_break", {
-            "left", "right", "scorer", "min_score", "margin"})) if tie is not None else None,
+        tie_break=(FuzzyTieBreak(**_table(tie, f"{where}.tie_break", TIE_BREAK_KEYS))
+                   if tie is not None else None),
     )
 
 
 def _group(raw: Any, where: str, scale: int) -> GroupRule:
-    table = _table(raw, where, {"name", "left_on", "right_on", "normalize", "amount", "dates",
-                                "max_size", "max_candidates", "one_to_many", "many_to_one"})
+    table = _table(raw, where, GROUP_KEYS)
     table["amount"] = _amount(table.get("amount", {}), f"{where}.amount", scale)
     table["dates"] = _dates(table.get("dates"), f"{where}.dates")
-    for key in ("left_on", "right_on"):
-        table[key] = tuple(table.get(key, ()))
     return GroupRule(**table)
 
 
 def ruleset_from_mapping(raw: Mapping[str, Any], where: str = "rules") -> RuleSet:
     try:
-        table = _table(raw, where, {"left", "right", "rules", "group", "duplicates", "scale"})
+        table = _table(raw, where, PASS_KEYS)
         scale = table.get("scale", 2)
-        sides = {k: SideRoles(**_table(table.get(k), f"{where}.{k}", {"label", "amount", "date"}))
+        sides = {k: SideRoles(**_table(table.get(k), f"{where}.{k}", SIDE_KEYS))
                  for k in ("left", "right")}
-        dup = _table(table.get("duplicates", {}), f"{where}.duplicates",
-                     {"left", "right", "enabled", "ignore"})
+        dup = _table(table.get("duplicates", {}), f"{where}.duplicates", DUPLICATES_KEYS)
         rules = table.get("rules", [])
         if not isinstance(rules, list):
             raise RuleError(f"{where}.rules must be an array of tables ([[...rules]])")
@@ -133,7 +143,7 @@ def ruleset_from_mapping(raw: Mapping[str, Any], where: str = "rules") -> RuleSe
 
 
 def rules_from_mapping(raw: Mapping[str, Any], where: str = "") -> RuleFile:
-    table = _table(raw, where or "rule file", {"passes", "sources"})
+    table = _table(raw, where or "rule file", FILE_KEYS)
     passes = _table(table.get("passes", {}), "passes", set(table.get("passes", {})))
     if not passes:
         raise RuleError(f"{where or 'rule file'}: no [passes.*] table")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 
@@ -116,6 +117,17 @@ class KeyExtract:
             raise RuleError(f"key pattern {self.pattern!r} has more than one group")
 
 
+E = TypeVar("E", KeyNormalize, "Scorer")
+
+
+def _choice(kind: type[E], value: str, what: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        raise RuleError(f"{what} must be one of {', '.join(m.value for m in kind)}, "
+                        f"got {value!r}") from None
+
+
 class Scorer(StrEnum):
     RATIO = "ratio"
     TOKEN_SORT = "token_sort"
@@ -142,10 +154,13 @@ class FuzzyTieBreak:
             raise RuleError(f"tie-break min_score must be in [0, 100], got {self.min_score}")
         if not 0 < self.margin <= 100:
             raise RuleError(f"tie-break margin must be in (0, 100], got {self.margin}")
-        object.__setattr__(self, "scorer", Scorer(self.scorer))
+        object.__setattr__(self, "scorer", _choice(Scorer, self.scorer, "tie-break scorer"))
 
 
 def _names(value: tuple[str, ...] | list[str], what: str) -> tuple[str, ...]:
+    if isinstance(value, str):  # tuple("invoice") would be seven one-letter columns
+        raise RuleError(f"{what} must be a list of column names, got {value!r}: "
+                        f"write [{value!r}]")
     names = tuple(value)
     if not all(isinstance(n, str) and n for n in names):
         raise RuleError(f"{what} must be column names, got {value!r}")
@@ -177,7 +192,8 @@ class MatchRule:
             raise RuleError("a rule needs a name")
         object.__setattr__(self, "left_on", _names(self.left_on, f"rule {self.name} left_on"))
         object.__setattr__(self, "right_on", _names(self.right_on, f"rule {self.name} right_on"))
-        object.__setattr__(self, "normalize", KeyNormalize(self.normalize))
+        object.__setattr__(self, "normalize", _choice(KeyNormalize, self.normalize,
+                                                      f"rule {self.name} normalize"))
         left_parts = len(self.left_on) + (self.left_extract is not None)
         right_parts = len(self.right_on) + (self.right_extract is not None)
         if left_parts != right_parts:
@@ -214,7 +230,8 @@ class GroupRule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "left_on", _names(self.left_on, f"group {self.name} left_on"))
         object.__setattr__(self, "right_on", _names(self.right_on, f"group {self.name} right_on"))
-        object.__setattr__(self, "normalize", KeyNormalize(self.normalize))
+        object.__setattr__(self, "normalize", _choice(KeyNormalize, self.normalize,
+                                                      f"group {self.name} normalize"))
         if len(self.left_on) != len(self.right_on):
             raise RuleError(f"group {self.name}: left_on and right_on differ in length")
         if not 2 <= self.max_size <= 6:
@@ -254,7 +271,7 @@ class DuplicatePolicy:
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, _names(value, f"duplicates {name}"))
-        object.__setattr__(self, "ignore", tuple(self.ignore))
+        object.__setattr__(self, "ignore", _names(self.ignore, "duplicates ignore"))
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from bots.clock import as_utc
 
 
 class ItemState(enum.StrEnum):
+    """Where a work item stands; done, skipped and the two exceptions are final until reviewed."""
+
     PENDING = "pending"
     IN_PROGRESS = "in_progress"
     DONE = "done"

@@ -74,6 +74,8 @@ class Detect(_Model):
 
 
 class LoginMap(_Model):
+    """The portal's login page, in a portal map (docs/portal-maps.md, `[login]`)."""
+
     url: str = Field(description="path of the login page")
     detect: Detect = Field(description="what means: this is the login page")
     username: Selector
@@ -83,6 +85,9 @@ class LoginMap(_Model):
 
 
 class FieldKind(StrEnum):
+    """How a form field is filled: text, a select, a radio group, a checkbox, a date or an
+    amount."""
+
     TEXT = "text"
     TEXTAREA = "textarea"
     SELECT = "select"
@@ -93,6 +98,8 @@ class FieldKind(StrEnum):
 
 
 class FieldMap(_Model):
+    """One field of a form in a portal map (docs/portal-maps.md, `[[forms.NAME.fields]]`)."""
+
     name: str = Field(description="the portal's name for the field (as in its error messages)")
     selector: Selector = Field(description="the input; for radio, the whole group")
     kind: FieldKind = FieldKind.TEXT
@@ -149,6 +156,8 @@ class FieldErrorsMap(_Model):
 
 
 class OutcomeMap(_Model):
+    """How the answer to a submit is read, in a portal map (`[forms.NAME.outcome]`)."""
+
     confirmed: Selector = Field(description="present when the portal saved the record")
     reference: ReferenceMap
     rejected: str | None = Field(default=None, description="the validation error box")
@@ -174,6 +183,8 @@ class ConfirmMap(_Model):
 
 
 class FormMap(_Model):
+    """A form the bot keys, in a portal map (docs/portal-maps.md, `[forms.NAME]`)."""
+
     url: str = Field(description="the form document (in its frame, if framed)")
     host: str | None = Field(default=None, description="the page holding the frames")
     frames: tuple[FrameRef, ...] = ()
@@ -236,6 +247,8 @@ class ColumnCheck(_Model):
 
 
 class SearchMap(_Model):
+    """A lookup on a search results page, in a portal map (`[searches.NAME]`)."""
+
     url: str = Field(description="path with {placeholders}: {key} and any record field")
     rows: Selector = Field(description="one element per result")
     columns: dict[str, Selector] = Field(description="name -> selector inside a row")
@@ -288,6 +301,9 @@ class SearchMap(_Model):
 
 
 class PortalMap(_Model):
+    """Everything the toolkit knows about one portal's pages, loaded from TOML
+    (docs/portal-maps.md)."""
+
     name: str
     description: str = ""
     home: str = "/"

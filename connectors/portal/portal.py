@@ -31,6 +31,8 @@ Row = dict[str, str | None]
 
 
 class KeyMode(StrEnum):
+    """How a record is keyed: in the rendered page, or by posting the form over the session."""
+
     UI = "ui"  # fill and submit the form in the page, as a person would
     REQUEST = "request"  # post the same form through the logged-in session, no rendering
 

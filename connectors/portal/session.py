@@ -32,6 +32,8 @@ OUTCOMES = frozenset({"login", "confirmed", "rejected", "duplicate", "server_err
 
 @dataclass(frozen=True)
 class Credentials:
+    """The portal's user name and password (a secret never logged)."""
+
     username: str
     password: SecretStr
 

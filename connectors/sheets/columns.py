@@ -15,10 +15,12 @@ In code, or in a TOML file the user edits, so another workbook's headers need no
 
 A field not listed is found under its own name, its pydantic alias or title. Headers are
 compared without case, accents or punctuation ("Fecha  Venta (dd/mm)" = "fecha venta dd mm").
+Every key with its default: docs/sheets.md.
 """
 
 from __future__ import annotations
 
+import codecs
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,12 +32,15 @@ from pydantic import BaseModel
 from bots.errors import UsageError
 from connectors.sheets.schema import normalize_header
 
-_KEYS = {"sheet", "decimal_comma", "date_formats", "allow_formula_text", "columns", "header_rows",
-         "encoding"}
+KEYS = frozenset({"sheet", "decimal_comma", "date_formats", "allow_formula_text", "columns",
+                  "header_rows", "encoding"})  # a TOML mapping's keys (docs/sheets.md)
 
 
 @dataclass(frozen=True)
 class ColumnMap:
+    """Which sheet headers hold which fields of a row model, and how text is read
+    (docs/sheets.md)."""
+
     headers: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # field -> headers
     sheet: str | int | None = None
     decimal_comma: bool = True
@@ -56,6 +61,12 @@ class ColumnMap:
         object.__setattr__(self, "date_formats", tuple(self.date_formats))
         if not self.date_formats or not all("%" in f for f in self.date_formats):
             raise UsageError(f"date_formats must be strptime patterns, got {self.date_formats!r}")
+        if self.header_rows < 1:
+            raise UsageError(f"header_rows must be at least 1, got {self.header_rows}")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise UsageError(f"encoding {self.encoding!r} is not a codec Python knows") from None
 
     @classmethod
     def load(cls, path: str | Path) -> ColumnMap:
@@ -68,19 +79,26 @@ class ColumnMap:
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, where: str = "column mapping") -> ColumnMap:
-        unknown = sorted(set(data) - _KEYS)
+        unknown = sorted(set(data) - KEYS)
         if unknown:
-            raise UsageError(f"{where}: unknown key(s) {unknown} (known: {sorted(_KEYS)})")
+            raise UsageError(f"{where}: unknown key(s) {unknown} (known: {sorted(KEYS)})")
         columns = data.get("columns", {})
         if not isinstance(columns, Mapping):
             raise UsageError(f"{where}: [columns] must be a table of field = header(s)")
+        # a quoted "false" or "30" is a typo to name, not a value to coerce
+        typed = {"sheet": (str, int), "decimal_comma": bool, "header_rows": int, "encoding": str}
+        for key, kind in typed.items():
+            value = data.get(key)
+            if value is not None and (not isinstance(value, kind) or (
+                    isinstance(value, bool) and kind is not bool)):
+                raise UsageError(f"{where}: {key} = {value!r}: expected {_EXPECTED[key]}")
         try:
             return cls(headers=columns, sheet=data.get("sheet"),
-                       decimal_comma=bool(data.get("decimal_comma", True)),
+                       decimal_comma=data.get("decimal_comma", True),
                        date_formats=tuple(data.get("date_formats", cls.date_formats)),
                        allow_formula_text=frozenset(data.get("allow_formula_text", ())),
-                       header_rows=int(data.get("header_rows", 30)),
-                       encoding=str(data.get("encoding", "utf-8-sig")))
+                       header_rows=data.get("header_rows", 30),
+                       encoding=data.get("encoding", "utf-8-sig"))
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
 
@@ -102,6 +120,10 @@ class ColumnMap:
             if isinstance(extra, str):
                 found.append(extra)
         return tuple(dict.fromkeys(found))
+
+
+_EXPECTED = {"sheet": "a sheet name or a 0-based index", "decimal_comma": "true or false",
+             "header_rows": "a whole number", "encoding": "a codec name such as \"cp1252\""}
 
 
 def as_column_map(columns: ColumnMap | Mapping[str, Any] | str | Path | None) -> ColumnMap:

@@ -54,7 +54,9 @@ def _from_text(cells: np.ndarray, formats: tuple[str, ...],
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
         found[todo] = parsed.dt.normalize().astype("datetime64[ns]")
-    values, bad = found.to_numpy(dtype="datetime64[ns]"), found.isna().to_numpy()
+    # copies: under pandas' copy-on-write these arrays are read-only views of the Series
+    values = found.to_numpy(dtype="datetime64[ns]", copy=True)
+    bad = found.isna().to_numpy(copy=True)
     if serials:
         # a CSV cannot say "this is a date": its serials arrive as digits
         digits = bad & text.str.fullmatch(r"\d{5}(?:\.\d+)?").fillna(False).to_numpy(dtype=bool)

@@ -30,6 +30,8 @@ from connectors.sheets.schema import (
 
 @dataclass(frozen=True)
 class LoadedSheet:
+    """A sheet read through a schema: the typed frame, where the header was, the rows left out."""
+
     frame: pd.DataFrame
     file: str
     sheet: str | None

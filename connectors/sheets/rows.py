@@ -62,6 +62,8 @@ SHOWN = 300  # characters of a bad value kept in a problem
 
 @dataclass(frozen=True, slots=True)
 class RowProblem:
+    """One problem of one row: the row, the column as the sheet names it, the reason, the value."""
+
     row: int  # as the spreadsheet numbers it
     column: str  # as the user's sheet names it
     reason: str
@@ -71,12 +73,16 @@ class RowProblem:
 
 @dataclass(frozen=True, slots=True)
 class ValidRow(Generic[M]):
+    """A row that passed: its row number and the model built from it."""
+
     row: int
     value: M
 
 
 @dataclass
 class Rows(Generic[M]):
+    """What `read_rows` read: the valid rows, every problem, the header found."""
+
     file: str
     sheet: str | None
     header_row: int

@@ -21,10 +21,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class ColumnType(StrEnum):
+    """The type a declared column is parsed to; money and decimal are exact."""
+
     TEXT = "text"
     INTEGER = "integer"
     MONEY = "money"  # exact: int64 minor units (cents) in the frame
@@ -33,6 +35,8 @@ class ColumnType(StrEnum):
 
 
 class NumberStyle(StrEnum):
+    """How amounts written as text separate thousands and decimals."""
+
     POINT = "point"  # 1,234.56
     COMMA = "comma"  # 1.234,56
     AUTO = "auto"  # per column, from the cells that can only be read one way
@@ -54,6 +58,8 @@ def normalize_header(text: object) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column of a sheet schema: name, type, headers (docs/sheets.md)."""
+
     name: str
     type: ColumnType = ColumnType.TEXT
     headers: tuple[str, ...] = ()  # header texts to look for; default: the name
@@ -65,7 +71,7 @@ class Column:
     def __post_init__(self) -> None:
         if not self.name or not isinstance(self.name, str):
             raise SchemaError(f"a column needs a name, got {self.name!r}")
-        object.__setattr__(self, "type", ColumnType(self.type))
+        object.__setattr__(self, "type", _member(ColumnType, self.type, f"column {self.name}: type"))
         headers = tuple(self.headers) or (self.name,)
         if not all(normalize_header(h) for h in headers):
             raise SchemaError(f"column {self.name}: empty header in {headers!r}")
@@ -73,12 +79,24 @@ class Column:
         if not 0 <= self.scale <= 6:
             raise SchemaError(f"column {self.name}: scale must be 0..6, got {self.scale}")
         if self.number_style is not None:
-            object.__setattr__(self, "number_style", NumberStyle(self.number_style))
+            object.__setattr__(self, "number_style", _member(
+                NumberStyle, self.number_style, f"column {self.name}: number_style"))
         if self.date_formats is not None:
             object.__setattr__(self, "date_formats", _formats(self.date_formats, self.name))
 
     def matches(self, header: str) -> bool:
         return header in {normalize_header(h) for h in self.headers}
+
+
+E = TypeVar("E", ColumnType, NumberStyle)
+
+
+def _member(kind: type[E], value: object, where: str) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        raise SchemaError(f"{where} {value!r}: expected one of "
+                          f"{', '.join(m.value for m in kind)}") from None
 
 
 def _formats(value: object, where: str) -> tuple[str, ...]:
@@ -90,6 +108,9 @@ def _formats(value: object, where: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class SheetSchema:
+    """The declared shape of a sheet for `load_sheet` (docs/sheets.md); refuses bad values when
+    built."""
+
     columns: tuple[Column, ...]
     sheet: str | int | None = None  # xlsx: name or 0-based index; None: the first sheet
     header_search_rows: int = 30  # title rows above the header are skipped
@@ -111,7 +132,8 @@ class SheetSchema:
         if len(set(names)) != len(names) or self.row_column in names:
             raise SchemaError(f"column names must be unique (and not {self.row_column!r}): {names}")
         object.__setattr__(self, "columns", columns)
-        object.__setattr__(self, "number_style", NumberStyle(self.number_style))
+        object.__setattr__(self, "number_style", _member(NumberStyle, self.number_style,
+                                                         "number_style"))
         object.__setattr__(self, "date_formats", _formats(self.date_formats, "schema"))
         object.__setattr__(self, "totals_markers", tuple(normalize_header(m)
                                                          for m in self.totals_markers))

@@ -48,6 +48,8 @@ _FORMATS = {CellKind.TEXT: "@", CellKind.INTEGER: "0", CellKind.DATE: "yyyy-mm-d
 
 @dataclass(frozen=True)
 class TableColumn:
+    """One column of a report table: the frame's column, its header, kind, width and scale."""
+
     name: str  # the frame's column
     header: str | None = None  # what the sheet shows; default: the name
     kind: CellKind = CellKind.TEXT

@@ -31,6 +31,8 @@ _ATTR = re.compile(rb'(\w+)="([^"]*)"')
 
 
 class CellKind(StrEnum):
+    """How a report column's cells are written: text, whole numbers, money, dates or decimals."""
+
     TEXT = "text"
     INTEGER = "integer"
     MONEY = "money"  # integer minor units in the frame
