@@ -1,6 +1,6 @@
 """Progress of a long step, for whoever watches: a bar on a terminal, log lines otherwise.
 
-    with track(run.log, "keying", total=len(sales)) as bar:
+    with run.progress("keying", total=len(sales)) as bar:   # track(run.log, ...) elsewhere
         for sale in sales:
             ...
             bar.advance()
