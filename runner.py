@@ -51,7 +51,7 @@ def _say(text: str) -> None:
 
 # Debian packages the toolkit needs, by the program that proves each is there
 # (Playwright cannot download its browsers here: the system's Chromium is used).
-NEEDED = {CHROMIUM: "chromium"}
+NEEDED = {CHROMIUM: "chromium", "/usr/sbin/dovecot": "dovecot-imapd"}  # the mail demo's IMAP
 # the xlsx-to-PDF check of the productivity workbook, and reading the PDF back
 NEEDED_FOR_TESTS = {"soffice": "libreoffice-calc-nogui", "pdftotext": "poppler-utils"}
 
