@@ -1,0 +1,98 @@
+"""Reading one mail: language, category (with review below a threshold), facts, priority."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Protocol
+
+from bots.mail.understand.categories import CATEGORIES
+from bots.mail.understand.config import Rules, load_rules
+from bots.mail.understand.extract import extract_facts
+from bots.mail.understand.language import detect_language
+from bots.mail.understand.priority import Customers, PriorityInputs, load_customers, priority_of
+from bots.mail.understand.rules import keyword_probabilities, keyword_scores, override_for
+from bots.mail.understand.text import new_text
+
+SUGGESTIONS = 3
+
+
+class Classifier(Protocol):
+    def probabilities(self, subject: str, text: str, language: str) -> dict[str, float]: ...
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the toolkit understood of one mail. `facts` has the payload's keys, always."""
+
+    language: str  # "es" | "en"
+    category: str  # one of CATEGORIES
+    confidence: float  # 0..1, of `category`
+    suggestions: list[tuple[str, float]]  # the three likeliest categories, best first
+    needs_review: bool  # confidence below the threshold: a person picks the category
+    priority: int  # 0..1000, higher is worked sooner
+    facts: dict[str, list[str]]
+    source: str = "rules"  # what decided: "override", "model" or "rules"
+    notes: tuple[str, ...] = field(default=())  # e.g. an IBAN whose check digits fail
+
+
+class Reader:
+    def __init__(self, rules: Rules, model: Classifier | None = None,
+                 customers: Customers | None = None) -> None:
+        self.rules, self.model = rules, model
+        self.customers = customers or Customers()
+
+    def read(self, subject: str, text: str, sender: str, received_at: datetime,
+             now: datetime) -> Reading:
+        subject, body = subject or "", new_text(text or "")
+        language, _ = detect_language(f"{subject}\n{body}", self.rules.classify.default_language)
+        probabilities, source = self.classify(subject, body, language)
+        ranked = sorted(probabilities.items(), key=lambda kv: (-kv[1], CATEGORIES.index(kv[0])))
+        category, confidence = ranked[0]
+        extraction = extract_facts(f"{subject}\n{body}", language, _utc(received_at).date(),
+                                   self.rules.extract)
+        tier = self.customers.tier(sender or "", extraction.facts["customer"])
+        priority = priority_of(self.rules.priority, PriorityInputs(
+            category=category, language=language, subject=subject, text=body,
+            received_at=_utc(received_at), now=_utc(now), tier=tier,
+            amounts=tuple(Decimal(a) for a in extraction.facts["amount"])))
+        return Reading(
+            language=language, category=category, confidence=round(confidence, 4),
+            suggestions=[(name, round(p, 4)) for name, p in ranked[:SUGGESTIONS]],
+            needs_review=confidence < self.rules.classify.threshold,
+            priority=priority, facts=extraction.facts, source=source, notes=extraction.notes)
+
+    def classify(self, subject: str, body: str, language: str) -> tuple[dict[str, float], str]:
+        rules = self.rules.classify
+        override = override_for(rules, subject, body, language)
+        if override is not None:
+            return {name: float(name == override.category) for name in CATEGORIES}, "override"
+        from_rules = keyword_probabilities(keyword_scores(rules, subject, body, language))
+        if self.model is None:
+            return from_rules, "rules"
+        from_model = self.model.probabilities(subject, body, language)
+        weight = rules.rules_weight
+        blended = {name: (1 - weight) * from_model.get(name, 0.0) + weight * from_rules[name]
+                   for name in CATEGORIES}
+        return blended, "model"
+
+
+def _utc(moment: datetime) -> datetime:
+    # a naive time is taken as UTC, the toolkit's storage time, rather than refused
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def load_reader(model_path: Path | None = None, rules_path: Path | None = None,
+                customers: Path | None = None) -> Reader:
+    """A reader with the packaged rules (or `rules_path`'s), the model at `model_path`
+    (None: rules only) and the customer tiers of `customers` (None: no tiers)."""
+    rules = load_rules(Path(rules_path) if rules_path is not None else None)
+    model = None
+    if model_path is not None:
+        from bots.mail.understand.model import load_model
+
+        model = load_model(Path(model_path))
+    tiers = load_customers(Path(customers), rules.priority.tiers) if customers is not None else None
+    return Reader(rules, model, tiers)
