@@ -5,8 +5,11 @@ with a throwaway configuration of its own (base_dir, passwd file, Maildir) in a 
         server.port, server.host, server.maildir("clientes")
         server.stop(); server.start()            # down for a while, then up on the same port
 
-Dovecot refuses to give mail to uid 0, so the mail user is `nobody` and the folder is
-handed to it. The server is stopped (and its processes gone) when the block ends.
+Dovecot refuses to give mail to uid 0, so the mail user is `nobody` and the mail folder
+is handed to it; its unprivileged processes must reach the folder, so when `folder` sits
+under a directory closed to others (pytest's tmp_path is 0700) the server lives in a
+fresh directory under the system's temp folder instead, removed when the block ends.
+The server is stopped (and its processes gone) when the block ends.
 It plays an outside system: it imports nothing of the toolkit.
 """
 
@@ -18,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
@@ -89,6 +93,10 @@ class ImapServer:
     def __init__(self, folder: Path, *, users: dict[str, str] | None = None,
                  port: int | None = None) -> None:
         self.folder = Path(folder).resolve()
+        self._own_folder = False
+        if os.geteuid() == 0 and not _reachable(self.folder):
+            self.folder = Path(tempfile.mkdtemp(prefix="rpa-dovecot-"))
+            self._own_folder = True
         self.users = dict(users or {"clientes": "clientes-pass"})
         self.port = port or free_port()
         self.host = "127.0.0.1"
@@ -109,6 +117,7 @@ class ImapServer:
         mail = pwd.getpwnam(MAIL_USER)
         internal = "dovecot" if _user_exists("dovecot") else MAIL_USER
         login = "dovenull" if _user_exists("dovenull") else MAIL_USER
+        self.folder.mkdir(parents=True, exist_ok=True)
         for sub in ("run", "state", "home"):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
         for user in self.users:
@@ -183,6 +192,16 @@ class ImapServer:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _reachable(folder: Path) -> bool:
+    """Can a user other than the owner reach `folder` (every existing parent o+x)?"""
+    for path in [folder, *folder.parents]:
+        if path.exists() and not path.stat().st_mode & 0o001:
+            return False
+    return True
 
 
 def _user_exists(name: str) -> bool:
