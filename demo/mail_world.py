@@ -127,6 +127,10 @@ TEMPLATES: dict[str, dict[str, list[tuple[str, str]]]] = {
 }
 
 
+HARD = ("html", "quoted", "latin1", "attachment", "no_id", "two_folders", "automatic_words")
+AUTOMATED = ("auto_reply", "auto_reply_subject", "bounce", "list", "no_reply", "loop", "spam")
+
+
 @dataclass(frozen=True)
 class SeedMail:
     raw: bytes
@@ -183,13 +187,19 @@ def generate_mails(count: int, *, seed: int = 7, automated_share: float = 0.15,
     start = start or datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
     mails: list[SeedMail] = []
     corpus = _corpus(count, seed)
+    turns = {"hard": 0, "automated": 0}  # each kind in turn: a small world has them all
     for n in range(count):
         when = start + timedelta(minutes=7 * n)
         if rng.random() < automated_share:
-            mails.append(_automated(rng, n, when))
+            kind = AUTOMATED[turns["automated"] % len(AUTOMATED)]
+            turns["automated"] += 1
+            mails.append(_automated(rng, n, when, kind))
             continue
-        mails.append(_customer(rng, n, when, corpus[n] if corpus else None,
-                               hard=rng.random() < hard_share))
+        hard = ""
+        if rng.random() < hard_share:
+            hard = HARD[turns["hard"] % len(HARD)]
+            turns["hard"] += 1
+        mails.append(_customer(rng, n, when, corpus[n] if corpus else None, hard))
     return mails
 
 
@@ -213,7 +223,7 @@ def _sender(rng: random.Random, n: int) -> tuple[str, str]:
 
 
 def _customer(rng: random.Random, n: int, when: datetime,
-              labelled: tuple[str, str, str, str] | None, *, hard: bool) -> SeedMail:
+              labelled: tuple[str, str, str, str] | None, kind: str) -> SeedMail:
     if labelled is not None:
         language, category, subject, body = labelled
     else:
@@ -226,8 +236,6 @@ def _customer(rng: random.Random, n: int, when: datetime,
         subject, body = subject.format(**values), body.format(**values)
     name, address = _sender(rng, n)
     closing = "Un saludo,\n" + name if language == "es" else "Kind regards,\n" + name
-    kind = rng.choice(["html", "quoted", "latin1", "attachment", "no_id", "two_folders",
-                       "automatic_words"]) if hard else ""
     msg = EmailMessage()
     msg["From"] = f"{name} <{address}>"
     msg["To"] = OUR_ADDRESS
@@ -269,9 +277,7 @@ def _encodes(text: str) -> bool:
     return True
 
 
-def _automated(rng: random.Random, n: int, when: datetime) -> SeedMail:
-    kind = rng.choice(["auto_reply", "auto_reply_subject", "bounce", "list", "no_reply", "loop",
-                       "spam"])
+def _automated(rng: random.Random, n: int, when: datetime, kind: str) -> SeedMail:
     name, address = _sender(rng, n)
     msg = EmailMessage()
     msg["To"] = OUR_ADDRESS
