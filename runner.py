@@ -242,10 +242,12 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 def main() -> None:
     from bots.cli import app
     from bots.cli_common import run_app
+    from bots.mail.understand.cli import app as mail_app
     from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
     app.add_typer(map_app, name="map")
+    app.add_typer(mail_app, name="mail")
     run_app(app)
 
 

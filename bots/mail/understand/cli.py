@@ -1,0 +1,68 @@
+"""`runner.py mail train`: fit the mail classifier on labelled mail and save it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bots.cli_common import console, print_json, say_error
+from bots.exit_codes import ExitCode
+from bots.settings import get_settings
+
+app = typer.Typer(help="Customer mail: train the classifier the triage recipe loads.",
+                  no_args_is_help=True)
+
+
+def default_model_dir() -> Path:
+    return get_settings().data_dir / "mail" / "model"
+
+
+def default_reviewed_csv() -> Path:
+    return get_settings().data_dir / "mail" / "reviewed.csv"
+
+
+@app.command()
+def train(
+    data: Annotated[list[Path], typer.Option(
+        "--data", "-d", help="a CSV (subject,text,category[,language]) or a folder of category "
+        "folders (.eml files or maildirs); repeatable")],
+    out: Annotated[Path | None, typer.Option(help="model folder (default: DATA_DIR/mail/model)")] = None,
+    reviewed: Annotated[bool, typer.Option(
+        help="also learn from the reviewed labels (DATA_DIR/mail/reviewed.csv) when present")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document")] = False,
+) -> None:
+    """Train on labelled mail; the model is saved with its labels, metrics and data hash."""
+    from bots.errors import InputError
+    from bots.mail.understand.dataset import data_sha256, load_sources
+    from bots.mail.understand.model import save_model
+    from bots.mail.understand.model import train as fit
+
+    sources = list(data)
+    extra = default_reviewed_csv()
+    if reviewed and extra.exists() and extra not in sources:
+        sources.append(extra)
+    target = out or default_model_dir()
+    try:
+        loaded = load_sources(sources)
+        model = fit(loaded.examples)
+    except (InputError, ValueError) as error:
+        say_error(str(error))
+        raise typer.Exit(ExitCode.REFUSED) from None
+    digest = data_sha256(loaded.examples)
+    save_model(model, target, data_sha256_=digest, sources=loaded.sources)
+    summary = {"model": str(target), "examples": len(loaded.examples), "data_sha256": digest,
+               "sources": loaded.sources, "skipped": loaded.skipped, **model.meta["metrics"]}
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"trained on {summary['examples']} mails from {', '.join(loaded.sources)}")
+    for label, count in summary["per_label"].items():
+        console.print(f"  {label:<24} {count}")
+    if "holdout_macro_f1" in summary:
+        console.print(f"held-out macro-F1 {summary['holdout_macro_f1']} "
+                      f"({summary['holdout_examples']} mails, same phrasing as the training data)")
+    for line in loaded.skipped:
+        console.print(f"skipped {line}", highlight=False)
+    console.print(f"model saved to {target} (data sha256 {digest[:12]}...)")
