@@ -257,8 +257,11 @@ def _customer(rng: random.Random, n: int, when: datetime,
         msg.set_content(f"<html><body><p>{body}</p><p>{closing.replace(chr(10), '<br>')}"
                         "</p></body></html>", subtype="html")
     elif kind == "latin1":
-        msg.set_content(text, charset="iso-8859-1" if language == "es" else "cp1252",
-                        cte="8bit") if _encodes(text) else msg.set_content(text)
+        charset = "iso-8859-15" if language == "es" else "cp1252"
+        if _encodes(text, charset):
+            msg.set_content(text, charset=charset, cte="8bit")
+        else:
+            msg.set_content(text)
     else:
         msg.set_content(text)
     if kind == "attachment":
@@ -269,9 +272,9 @@ def _customer(rng: random.Random, n: int, when: datetime,
                     category, None, folders, kind)
 
 
-def _encodes(text: str) -> bool:
+def _encodes(text: str, charset: str) -> bool:
     try:
-        text.encode("cp1252")
+        text.encode(charset)
     except UnicodeEncodeError:
         return False
     return True
