@@ -65,7 +65,9 @@ def load_sources(paths: Iterable[Path], default_language: str = "es") -> Loaded:
 
 
 def _example(subject: str, text: str, category: str, language: str, default_language: str) -> Example:
-    body = new_text(text)
+    # line ends and edge spaces differ between a CSV cell and a stored mail, not the mail
+    subject = " ".join(subject.split())
+    body = new_text(text.replace("\r\n", "\n")).strip()
     if not language:
         language = detect_language(f"{subject}\n{body}", default_language)[0]
     return Example(subject, body, category, language)
