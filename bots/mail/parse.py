@@ -141,12 +141,17 @@ class _Headers:
         except Exception as exc:  # noqa: BLE001 - an RFC 2047 word the policy cannot decode
             self.problems.append(f"header {name}: {type(exc).__name__}")
             text = _decode_words(self._raw(name))
+        if "\ufffd" in text:  # 8-bit bytes or an unknown charset: our fallbacks read more
+            text = _decode_words(self._raw(name)) or text
         return _clean_header(text)
 
     def _raw(self, name: str) -> str:
         for key, value in self.msg.raw_items():
             if key.lower() == name:
-                return str(value)
+                raw = str(value)
+                if any("\udc80" <= ch <= "\udcff" for ch in raw):  # undecoded 8-bit bytes
+                    return _decode_bytes(raw.encode("ascii", "surrogateescape"), None, [])
+                return raw
         return ""
 
 
@@ -252,6 +257,12 @@ class _Body:
             return
         ctype = _safe(part.get_content_type, "text/plain")
         self.types.append(ctype)
+        if ctype.startswith("multipart/"):  # no boundary found: its body is all there is
+            payload = _safe(lambda: part.get_payload(), "")
+            if isinstance(payload, str):
+                self.plain.append(re.sub(r"(?m)^--\S*\s*$|^content-[\w-]+:.*$", "", payload,
+                                         flags=re.IGNORECASE))
+            return
         disposition = _safe(lambda: part.get_content_disposition(), None)
         filename = _safe(part.get_filename, None)
         is_text = ctype in ("text/plain", "text/html")
