@@ -139,7 +139,7 @@ TEMPLATES: dict[str, dict[str, dict[str, list[str]]]] = {
         "es": {
             "subjects": ["Recogida de {product}", "Mandarles de vuelta el pedido", "Retorno {order}"],
             "bodies": [
-                "El {product} del pedido {order} no encaja en la oficina; ¿cómo se lo mando de vuelta?",
+                "Resulta que {product} del pedido {order} no encaja en la oficina; ¿cómo se lo mando de vuelta?",
                 "Quiero mandarles de vuelta el pedido {order}. ¿Me envían una etiqueta?",
                 "¿Pueden pasar a recoger {product}? No lo vamos a quedar.",
                 "Nos ha sobrado {product} del pedido {order} y queremos retornarlo y que nos reintegren.",

@@ -262,3 +262,15 @@ PRODUCTS = {
     "es": ["la silla de oficina", "el monitor", "la impresora", "el teclado", "la lámpara", "el archivador"],
     "en": ["office chair", "monitor", "printer", "keyboard", "desk lamp", "filing cabinet"],
 }
+
+
+def _widen() -> None:
+    from demo.mail_corpus.train_more import MORE
+
+    for category, languages in MORE.items():
+        for language, cell in languages.items():
+            for key in ("subjects", "bodies"):
+                TEMPLATES[category][language][key].extend(cell[key])
+
+
+_widen()
