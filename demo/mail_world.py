@@ -176,9 +176,9 @@ class MailWorld:
             client.logout()
 
 
-def _login(server: ImapServer) -> imaplib.IMAP4:
+def _login(server: ImapServer, user: str = USER, password: str = PASSWORD) -> imaplib.IMAP4:
     client = imaplib.IMAP4(server.host, server.port)
-    client.login(USER, PASSWORD)
+    client.login(user, password)
     return client
 
 
@@ -344,9 +344,10 @@ def _automated(rng: random.Random, n: int, when: datetime, kind: str) -> SeedMai
                     ("INBOX",), kind)
 
 
-def seed(server: ImapServer, mails: list[SeedMail]) -> None:
-    """APPEND every mail to its folders (the INTERNALDATE its Date)."""
-    client = _login(server)
+def seed(server: ImapServer, mails: list[SeedMail], *, user: str = USER,
+         password: str = PASSWORD) -> None:
+    """APPEND every mail to its folders."""
+    client = _login(server, user, password)
     try:
         made = {"INBOX"}
         for mail in mails:

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from bots.errors import UsageError
-from bots.mail.understand.categories import CATEGORIES
 from connectors.outbound import normalize_email
 
 DEFAULT_ROUTING = Path(__file__).with_name("routing.toml")
@@ -55,6 +54,9 @@ class Routing:
 
 
 def load_routing(path: Path = DEFAULT_ROUTING) -> Routing:
+    # imported here: loading the recipe (every scheduled child does) stays light
+    from bots.mail.understand.categories import CATEGORIES
+
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
