@@ -24,9 +24,9 @@ from typing import Any
 
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
 from bots.mail.understand.config import RulesError, load_rules
-from bots.mail.understand.reader import Reader, Reading, load_reader
+from bots.mail.understand.reader import MailToRead, Reader, Reading, load_reader
 
-__all__ = ["CATEGORIES", "LANGUAGES", "Reader", "Reading", "RulesError", "evaluate",
+__all__ = ["CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesError", "evaluate",
            "load_reader", "load_rules"]
 
 

@@ -60,7 +60,7 @@ def _pipeline(folds: int) -> Any:
                                   token_pattern=r"(?u)\b\w\w+\b")),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
     ])
-    classifier = CalibratedClassifierCV(LinearSVC(C=0.1, class_weight="balanced"), method="sigmoid",
+    classifier = CalibratedClassifierCV(LinearSVC(C=0.1, class_weight="balanced"), method="sigmoid", ensemble=False,
                                         cv=folds)
     return Pipeline([("features", features), ("classifier", classifier)])
 
@@ -75,9 +75,24 @@ class MailModel:
         return list(self.meta["labels"])
 
     def probabilities(self, subject: str, text: str, language: str) -> dict[str, float]:
-        row = self.pipeline.predict_proba([features_text(subject, text, language)])[0]
-        found = dict(zip(self.pipeline.classes_, (float(p) for p in row), strict=True))
-        return {name: found.get(name, 0.0) for name in CATEGORIES}
+        return self.probabilities_many([(subject, text, language)])[0]
+
+    def probabilities_many(self, mails: list[tuple[str, str, str]]) -> list[dict[str, float]]:
+        """One call for many mails: scikit-learn's cost is mostly per call, not per mail."""
+        import sklearn
+
+        if not mails:
+            return []
+        texts = [features_text(subject, text, language) for subject, text, language in mails]
+        # the inputs are our own strings: the checks for NaN and bad parameters only cost
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            rows = self.pipeline.predict_proba(texts)
+        classes = [str(c) for c in self.pipeline.classes_]
+        result = []
+        for row in rows:
+            found = dict(zip(classes, (float(p) for p in row), strict=True))
+            result.append({name: found.get(name, 0.0) for name in CATEGORIES})
+        return result
 
     def predict(self, examples: list[Example]) -> list[str]:
         texts = [features_text(e.subject, e.text, e.language) for e in examples]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bots.mail.understand.categories import CATEGORIES
 from bots.mail.understand.config import Rules, load_rules
@@ -20,7 +21,14 @@ SUGGESTIONS = 3
 
 
 class Classifier(Protocol):
-    def probabilities(self, subject: str, text: str, language: str) -> dict[str, float]: ...
+    def probabilities_many(self, mails: list[tuple[str, str, str]]) -> list[dict[str, float]]: ...
+
+
+class MailToRead(NamedTuple):
+    subject: str
+    text: str
+    sender: str
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -46,17 +54,32 @@ class Reader:
 
     def read(self, subject: str, text: str, sender: str, received_at: datetime,
              now: datetime) -> Reading:
-        subject, body = subject or "", new_text(text or "")
-        language, _ = detect_language(f"{subject}\n{body}", self.rules.classify.default_language)
-        probabilities, source = self.classify(subject, body, language)
+        return self.read_many([MailToRead(subject, text, sender, received_at)], now)[0]
+
+    def read_many(self, mails: Sequence[MailToRead], now: datetime) -> list[Reading]:
+        """`read` for a batch: the same readings, the model called once (about ten times
+        cheaper per mail than one call each, see NOTES)."""
+        prepared = []
+        for mail in mails:
+            subject, body = mail.subject or "", new_text(mail.text or "")
+            language, _ = detect_language(f"{subject}\n{body}", self.rules.classify.default_language)
+            prepared.append((subject, body, language))
+        classified = self.classify_many(prepared)
+        return [self._reading(mail, subject, body, language, probabilities, source, now)
+                for mail, (subject, body, language), (probabilities, source)
+                in zip(mails, prepared, classified, strict=True)]
+
+    def _reading(self, mail: MailToRead, subject: str, body: str, language: str,
+                 probabilities: dict[str, float], source: str, now: datetime) -> Reading:
         ranked = sorted(probabilities.items(), key=lambda kv: (-kv[1], CATEGORIES.index(kv[0])))
         category, confidence = ranked[0]
-        extraction = extract_facts(f"{subject}\n{body}", language, _utc(received_at).date(),
+        received_at = _utc(mail.received_at)
+        extraction = extract_facts(f"{subject}\n{body}", language, received_at.date(),
                                    self.rules.extract)
-        tier = self.customers.tier(sender or "", extraction.facts["customer"])
+        tier = self.customers.tier(mail.sender or "", extraction.facts["customer"])
         priority = priority_of(self.rules.priority, PriorityInputs(
             category=category, language=language, subject=subject, text=body,
-            received_at=_utc(received_at), now=_utc(now), tier=tier,
+            received_at=received_at, now=_utc(now), tier=tier,
             amounts=tuple(Decimal(a) for a in extraction.facts["amount"])))
         return Reading(
             language=language, category=category, confidence=round(confidence, 4),
@@ -65,18 +88,28 @@ class Reader:
             priority=priority, facts=extraction.facts, source=source, notes=extraction.notes)
 
     def classify(self, subject: str, body: str, language: str) -> tuple[dict[str, float], str]:
+        return self.classify_many([(subject, body, language)])[0]
+
+    def classify_many(self, mails: list[tuple[str, str, str]]) -> list[tuple[dict[str, float], str]]:
         rules = self.rules.classify
-        override = override_for(rules, subject, body, language)
-        if override is not None:
-            return {name: float(name == override.category) for name in CATEGORIES}, "override"
-        from_rules = keyword_probabilities(keyword_scores(rules, subject, body, language))
-        if self.model is None:
-            return from_rules, "rules"
-        from_model = self.model.probabilities(subject, body, language)
+        results: list[tuple[dict[str, float], str] | None] = []
+        for subject, body, language in mails:
+            override = override_for(rules, subject, body, language)
+            results.append(None if override is None else
+                           ({name: float(name == override.category) for name in CATEGORIES}, "override"))
+        pending = [n for n, found in enumerate(results) if found is None]
+        from_model = (self.model.probabilities_many([mails[n] for n in pending])
+                      if self.model is not None and pending else [])
         weight = rules.rules_weight
-        blended = {name: (1 - weight) * from_model.get(name, 0.0) + weight * from_rules[name]
-                   for name in CATEGORIES}
-        return blended, "model"
+        for turn, n in enumerate(pending):
+            from_rules = keyword_probabilities(keyword_scores(rules, *mails[n]))
+            if self.model is None:
+                results[n] = (from_rules, "rules")
+                continue
+            model_p = from_model[turn]
+            results[n] = ({name: (1 - weight) * model_p.get(name, 0.0) + weight * from_rules[name]
+                           for name in CATEGORIES}, "model")
+        return [found for found in results if found is not None]
 
 
 def _utc(moment: datetime) -> datetime:

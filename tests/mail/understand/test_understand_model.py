@@ -157,3 +157,13 @@ def test_mail_train_refuses_a_folder_that_is_not_a_category(rpa_env: dict[str, s
     (tmp_path / "filed" / "refunds").mkdir(parents=True)
     done = run_cli("mail", "train", "--data", str(tmp_path / "filed"), env=rpa_env)
     assert done.returncode == 2 and "not a category" in done.stderr
+
+
+def test_read_many_reads_as_read_does(saved: Path) -> None:
+    from bots.mail.understand import MailToRead
+
+    mails, _ = corpus(seed=4, train_per_cell=1, test_per_cell=1)
+    reader = load_reader(saved, None, None)
+    batch = [MailToRead(m.subject, m.text, m.sender, NOW) for m in mails]
+    assert reader.read_many(batch, NOW) == [reader.read(*mail, NOW) for mail in batch]
+    assert reader.read_many([], NOW) == []
