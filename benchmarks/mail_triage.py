@@ -126,7 +126,22 @@ def triage_run(server: ImapServer, user: str, smtp: CustomerMailbox, data: Path)
     sent = execute("send_outbox", {})
     if not (triage.ok and sent.ok):
         raise SystemExit(f"triage failed: {triage.summary} {sent.summary}")
-    return {"triage": triage.summary, "send": sent.summary}
+    return {"triage": triage.summary, "send": sent.summary, "steps": _steps()}
+
+
+def _steps() -> dict[str, float]:
+    """Seconds per step of the two runs, from the store."""
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+    from bots.store.schema import steps
+
+    with open_store().connect() as conn:
+        rows = conn.execute(sa.select(steps.c.name, steps.c.duration_ms)).all()
+    found: dict[str, float] = {}
+    for name, ms in rows:
+        found[name] = round(found.get(name, 0) + (ms or 0) / 1000, 2)
+    return found
 
 
 def screening(mails: list[SeedMail], summary: dict[str, Any], smtp: CustomerMailbox,
@@ -208,7 +223,8 @@ def main() -> None:
             print(f"round {n + 1}: naive {figures['naive']['per_second']:>7.1f} mails/s "
                   f"({figures['naive']['seconds']} s), triage "
                   f"{figures['triage']['per_second']:>7.1f} mails/s "
-                  f"({figures['triage']['seconds']} s), ratio {figures['ratio']}", flush=True)
+                  f"({figures['triage']['seconds']} s; steps {figures['triage']['steps']}), "
+                  f"ratio {figures['ratio']}", flush=True)
     screen = rounds[-1]["triage"]["screening"]
     result = {
         "mails": args.mails, "rounds": args.rounds,
