@@ -161,6 +161,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     from bots.settings import get_settings, reset_settings
     from bots.store import open_store
     from demo.customer_mailbox import CustomerMailbox
+    from demo.mail_world import demo_mail_world
     from demo.portal import PortalConfig, PortalServer
     from demo.samples.invoices import seed_invoices, write_adjustment_requests
     from demo.samples.reconcile import write_reconcile_samples
@@ -178,8 +179,10 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     files["adjustment requests"] = write_adjustment_requests(inputs / "adjustments.xlsx", portal_db)
     outcomes: list[tuple[str, object]] = []
     with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
-            CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms:
+            CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms, \
+            demo_mail_world(folder / "imap") as mail_world:
         os.environ["RPA_PORTAL__URL"] = portal.url
+        os.environ.update(mail_world.env)  # the company mailbox customers write to (Dovecot)
         os.environ.update({  # the customers' mailbox and SMS gateway of the demo world
             "RPA_OUTBOX__SMTP__HOST": "127.0.0.1", "RPA_OUTBOX__SMTP__PORT": str(mailbox.port),
             "RPA_OUTBOX__SMTP__ARCHIVE_MAILDIR": str(mailbox.maildir_path),
@@ -193,6 +196,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
                            "bank": str(files["reconcile bank"]),
                            "portal_export": str(files["reconcile portal_export"])}),
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("mail_triage", {}),
             ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
                                      "end": date.today().isoformat()}),

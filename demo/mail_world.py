@@ -380,3 +380,12 @@ def mail_world(folder: Path, mails: list[SeedMail]) -> Iterator[MailWorld]:
         world = MailWorld(server, mails, imap_env(server))
         world.env["DEMO_MAIL_SEED_SECONDS"] = f"{time.monotonic() - began:.2f}"
         yield world
+
+
+@contextmanager
+def demo_mail_world(folder: Path, count: int = 300, seed: int = 7) -> Iterator[MailWorld]:
+    """The demo's company mailbox: Dovecot seeded with `count` generated mails; the
+    settings it needs are in `world.env` (RPA_MAIL__IMAP__*), for the caller to apply."""
+    with mail_world(folder, generate_mails(count, seed=seed)) as world:
+        yield world
+
