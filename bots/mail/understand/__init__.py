@@ -20,14 +20,23 @@ Errors, each a ValueError so a bad file is refused before any mail is read:
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
 from bots.mail.understand.config import RulesError, load_rules
+from bots.mail.understand.dataset import append_reviewed
 from bots.mail.understand.reader import MailToRead, Reader, Reading, load_reader
 
 __all__ = ["CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesError", "evaluate",
-           "load_reader", "load_rules"]
+           "append_reviewed", "load_reader", "load_rules", "train_and_save"]
+
+
+def train_and_save(sources: list[Path], folder: Path) -> Any:
+    """Fit on CSVs and category folders and write the model folder (`runner.py mail train`)."""
+    from bots.mail.understand.training import train_and_save as run
+
+    return run(sources, folder)
 
 
 def evaluate(*args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -35,34 +35,27 @@ def train(
 ) -> None:
     """Train on labelled mail; the model is saved with its labels, metrics and data hash."""
     from bots.errors import InputError
-    from bots.mail.understand.dataset import data_sha256, load_sources
-    from bots.mail.understand.model import save_model
-    from bots.mail.understand.model import train as fit
+    from bots.mail.understand.training import train_and_save
 
     sources = list(data)
     extra = default_reviewed_csv()
     if reviewed and extra.exists() and extra not in sources:
         sources.append(extra)
-    target = out or default_model_dir()
     try:
-        loaded = load_sources(sources)
-        model = fit(loaded.examples)
+        trained = train_and_save(sources, out or default_model_dir())
     except (InputError, ValueError) as error:
         say_error(str(error))
         raise typer.Exit(ExitCode.REFUSED) from None
-    digest = data_sha256(loaded.examples)
-    save_model(model, target, data_sha256_=digest, sources=loaded.sources)
-    summary = {"model": str(target), "examples": len(loaded.examples), "data_sha256": digest,
-               "sources": loaded.sources, "skipped": loaded.skipped, **model.meta["metrics"]}
+    summary = trained.summary()
     if as_json:
         print_json(summary)
         return
-    console.print(f"trained on {summary['examples']} mails from {', '.join(loaded.sources)}")
+    console.print(f"trained on {trained.examples} mails from {', '.join(trained.sources)}")
     for label, count in summary["per_label"].items():
         console.print(f"  {label:<24} {count}")
     if "holdout_macro_f1" in summary:
         console.print(f"held-out macro-F1 {summary['holdout_macro_f1']} "
                       f"({summary['holdout_examples']} mails, same phrasing as the training data)")
-    for line in loaded.skipped:
+    for line in trained.skipped:
         console.print(f"skipped {line}", highlight=False)
-    console.print(f"model saved to {target} (data sha256 {digest[:12]}...)")
+    console.print(f"model saved to {trained.folder} (data sha256 {trained.data_sha256[:12]}...)")

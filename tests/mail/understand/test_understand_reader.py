@@ -127,3 +127,12 @@ def test_bad_customer_file_names_row_and_column(tmp_path: Path) -> None:
     customers.write_text("customer,tier\nCLI-1,gold\nCLI-2,diamond\n")
     with pytest.raises(InputError, match=r"row 3.*column 'tier'.*diamond"):
         load_reader(None, None, customers)
+
+
+def test_public_face_is_pinned() -> None:
+    import bots.mail.understand as understand
+
+    assert sorted(understand.__all__) == [
+        "CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesError",
+        "append_reviewed", "evaluate", "load_reader", "load_rules", "train_and_save"]
+    assert all(hasattr(understand, name) for name in understand.__all__)
