@@ -60,7 +60,7 @@ def _pipeline(folds: int) -> Any:
                                   token_pattern=r"(?u)\b\w\w+\b")),
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
     ])
-    classifier = CalibratedClassifierCV(LinearSVC(C=0.1, class_weight="balanced"), method="sigmoid", ensemble=False,
+    classifier = CalibratedClassifierCV(LinearSVC(C=0.1, class_weight="balanced"), method="sigmoid",
                                         cv=folds)
     return Pipeline([("features", features), ("classifier", classifier)])
 
