@@ -37,7 +37,7 @@ protocols = imap
 listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{mechanisms}
 default_internal_user = {internal}
 default_login_user = {login}
 mail_uid = {mail_user}
@@ -53,7 +53,7 @@ namespace inbox {{
   separator = /
   prefix =
 }}
-passdb {{
+{oauth2}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/passwd
 }}
@@ -91,7 +91,7 @@ def available() -> bool:
 
 class ImapServer:
     def __init__(self, folder: Path, *, users: dict[str, str] | None = None,
-                 port: int | None = None) -> None:
+                 port: int | None = None, oauth2_introspection_url: str | None = None) -> None:
         self.folder = Path(folder).resolve()
         self._own_folder = False
         if os.geteuid() == 0 and not _reachable(self.folder):
@@ -100,6 +100,8 @@ class ImapServer:
         self.users = dict(users or {"clientes": "clientes-pass"})
         self.port = port or free_port()
         self.host = "127.0.0.1"
+        # XOAUTH2: tokens are checked by POSTing them to this RFC 7662 endpoint
+        self.oauth2_introspection_url = oauth2_introspection_url
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -125,14 +127,26 @@ class ImapServer:
         (self.folder / "passwd").write_text(
             "".join(f"{user}:{{PLAIN}}{password}::::::\n" for user, password in self.users.items()))
         group = _group_name(mail.pw_gid)
+        oauth2, mechanisms = "", ""
+        if self.oauth2_introspection_url:
+            (self.folder / "oauth2.conf.ext").write_text(
+                "introspection_mode = post\n"
+                f"introspection_url = {self.oauth2_introspection_url}\n"
+                "username_attribute = username\nactive_attribute = active\n"
+                "active_value = true\n")
+            oauth2 = (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                      f"  args = {self.folder}/oauth2.conf.ext\n}}\n")
+            mechanisms = " xoauth2 oauthbearer"
         self.config_path.write_text(CONFIG.format(
             base=self.folder, port=self.port, mail_user=MAIL_USER, mail_group=group,
-            internal=internal, login=login))
+            internal=internal, login=login, oauth2=oauth2, mechanisms=mechanisms))
         if os.geteuid() == 0:
             for path in [self.folder / "home", *(self.folder / "home").rglob("*")]:
                 os.chown(path, mail.pw_uid, mail.pw_gid)
             # the passwd file is read by the auth process, running as the internal user
             os.chmod(self.folder / "passwd", 0o644)
+            if self.oauth2_introspection_url:
+                os.chmod(self.folder / "oauth2.conf.ext", 0o644)
             os.chmod(self.folder, 0o755)
 
     def start(self) -> ImapServer:

@@ -14,6 +14,7 @@ parsing is the caller's, so a mail no parser understands is still a mail with a 
 
 from __future__ import annotations
 
+import imaplib
 import ssl
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -146,6 +147,9 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
             raise UsageError(f"mailbox {account}: no password and no oauth2_token")
     except MailboxLoginError as exc:
         raise MailboxUnavailable(f"mailbox {account}: login refused ({exc.command_result!r:.200})"
+                                 ) from None
+    except imaplib.IMAP4.error as exc:  # AUTHENTICATE (XOAUTH2) refused: the server's words
+        raise MailboxUnavailable(f"mailbox {account}: login refused ({str(exc)[:200]})"
                                  ) from None
     except OSError as exc:
         raise MailboxUnavailable(f"mailbox {account}: {type(exc).__name__}: {exc}") from None
