@@ -30,7 +30,9 @@ from bots.mail.understand.text import fold
 from bots.money import CENT, Convention, parse_money
 
 FACT_KINDS = ("invoice", "order", "customer", "amount", "iban", "date")
-_NUMBER = r"\d{1,3}(?:[.,\u00a0 ]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
+# at most fifteen digits before the decimals: a longer run of digits is no amount (an
+# account number, a tracking code) and would overflow the cents arithmetic
+_NUMBER = r"[1-9]\d{0,2}(?:[.,\u00a0 ]\d{3}){1,4}(?:[.,]\d{1,2})?|\d{1,15}(?:[.,]\d{1,2})?"
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b")
 _NUMERIC_DATE = re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-])")
 _ISO_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")

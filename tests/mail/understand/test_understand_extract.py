@@ -33,6 +33,9 @@ def facts(text: str, language: str = "es", received: date = DECEMBER) -> dict[st
     ("3 dollars and 4 pounds", "en", ["3.00", "4.00"]),
     ("pedido 123456 de 3 unidades", "es", []),  # a number without currency is no amount
     ("europa 200", "es", []),  # "eur" inside a word is no currency
+    ("9" * 40 + " €", "es", []),  # a run of digits too long to be money
+    ("€ 123456789012345678", "en", []),
+    ("0,001 € y -5 €", "es", ["5.00"]),  # three decimals are no amount; the sign is not kept
 ], ids=lambda v: str(v))
 def test_amounts(text: str, language: str, expected: list[str]) -> None:
     assert facts(text, language)["amount"] == expected
