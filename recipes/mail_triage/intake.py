@@ -29,7 +29,7 @@ from bots.mail.parse import (
     parse_message_id,
     synthetic_message_id,
 )
-from bots.mail.screen import Ours, ScreenKind, screen
+from bots.mail.screen import Ours, screen
 from connectors.mailbox import FetchedMail, Mailbox, seen
 
 TEXT_LIMIT = 4000  # the routed item's text, as the contract between recipes says
@@ -138,6 +138,11 @@ def _payload(run: Run, place: seen.Place, mail: FetchedMail, key: str, message_i
     except MailRefused as exc:
         header = _header_only(mail.raw, limits)
         base.update(_identity(header, now, understanding.default_language))
+        verdict = screen(header, understanding.ours) if header is not None else None
+        if verdict is not None:  # a bounce carrying a large original is still a bounce
+            base.update(outcome="screened", screen={"kind": verdict.kind.value,
+                                                    "reason": verdict.reason})
+            return base, int(Priority.LOW)
         base.update(outcome="refused", refused=str(exc), language=understanding.default_language)
         return base, int(Priority.NORMAL)
     base.update(_identity(parsed, now, understanding.default_language))
@@ -202,5 +207,3 @@ def _keep_attachments(run: Run, key: str, mail: ParsedMail) -> list[dict[str, An
         kept.append(entry)
     return kept
 
-
-SCREENED_FOLDER = {ScreenKind.SPAM.value: "spam"}

@@ -14,7 +14,7 @@ from bots.mail.parse import Limits, MailRefused, parse_mail
 from bots.store import open_store
 from bots.store.schema import work_items
 from demo.mail_world import SeedMail
-from tests.mail.broken.corpus import broken_mails
+from tests.mail.broken.corpus import broken_mails, oversized_bounce
 
 LIMITS = Limits(max_bytes=200_000, attachment_max_bytes=100_000)
 CASES = broken_mails(max_bytes=LIMITS.max_bytes, attachment_max=LIMITS.attachment_max_bytes)
@@ -43,6 +43,7 @@ def test_parsing_never_raises_anything_but_a_refusal(case) -> None:
 @pytest.mark.slow
 def test_a_mailbox_of_broken_mail_is_triaged_without_a_crash(world_for, monkeypatch) -> None:
     seeds = [SeedMail(c.raw, "", "", "es", None, None) for c in CASES]
+    seeds.append(SeedMail(oversized_bounce(LIMITS.max_bytes), "", "", "es", None, "bounce"))
     world = world_for(seeds)
     monkeypatch.setenv("RPA_MAIL__MAX_BYTES", str(LIMITS.max_bytes))
     monkeypatch.setenv("RPA_MAIL__ATTACHMENT_MAX_BYTES", str(LIMITS.attachment_max_bytes))
@@ -53,11 +54,12 @@ def test_a_mailbox_of_broken_mail_is_triaged_without_a_crash(world_for, monkeypa
     assert result.ok, result.summary
     folders = world.folders()
     assert not folders.get("INBOX")
-    assert sum(len(v) for v in folders.values()) == len(CASES)
+    assert sum(len(v) for v in folders.values()) == len(seeds)
+    assert len(folders["Triage/Screened"]) == 1  # the oversized bounce: screened by its header
     with open_store().connect() as conn:
         items = conn.execute(sa.select(work_items.c.payload, work_items.c.output, work_items.c.state)
                              .where(work_items.c.queue == "mail_triage")).all()
-    assert len(items) == len(CASES) and {i.state for i in items} == {"done"}
+    assert len(items) == len(seeds) and {i.state for i in items} == {"done"}
     by_outcome: dict[str, list[dict]] = {}
     for item in items:
         payload = item.payload if isinstance(item.payload, dict) else json.loads(item.payload)

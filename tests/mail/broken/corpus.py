@@ -149,3 +149,14 @@ def broken_mails(*, max_bytes: int = 200_000, attachment_max: int = 100_000) -> 
         order.encode() + b"\r\n" + b"x" * 76 + b"\r\n" * 0 + (b"y" * 76 + b"\r\n") * (
             max_bytes // 78 + 10), expect="review")
     return cases
+
+
+def oversized_bounce(max_bytes: int = 200_000) -> bytes:
+    """A delivery status notification carrying an original too large to fetch whole."""
+    body = (b"--r\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n--r\r\n"
+            b"Content-Type: message/delivery-status\r\n\r\nAction: failed\r\n--r\r\n"
+            b"Content-Type: message/rfc822\r\n\r\nSubject: big\r\n\r\n"
+            + (b"z" * 76 + b"\r\n") * (max_bytes // 78 + 10) + b"--r--\r\n")
+    return _mail(999, [b"Subject: Undelivered Mail Returned to Sender", b"MIME-Version: 1.0",
+                       b'Content-Type: multipart/report; report-type=delivery-status; '
+                       b'boundary="r"'], body, sender=b"MAILER-DAEMON@mx.example.org")
