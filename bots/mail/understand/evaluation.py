@@ -31,15 +31,24 @@ def generated_corpus(seed: int, train_per_cell: int, test_per_cell: int,
             [Example(m.subject, m.text, m.category, m.language) for m in test])
 
 
+def hard_examples(seed: int) -> list[Example]:
+    from demo.mail_corpus import hard_cases
+
+    return [Example(m.subject, m.text, m.category, m.language) for m in hard_cases(seed)]
+
+
 def evaluate(*, seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
              rules_path: Path | None = None, train: Sequence[Example] | None = None,
              test: Sequence[Example] | None = None) -> dict[str, Any]:
     """{"macro_f1", "per_category", "train", "test", "model_only_macro_f1",
-    "rules_only_macro_f1", "review_rate", "accuracy_when_not_reviewed", "data_sha256"}."""
+    "rules_only_macro_f1", "threshold", "review_rate", "accuracy_when_not_reviewed",
+    "hard_accuracy" (generated corpus only), "data_sha256"}."""
     from sklearn.metrics import f1_score
 
+    hard: list[Example] = []
     if train is None or test is None:
         train, test = generated_corpus(seed, train_per_cell, test_per_cell)
+        hard = hard_examples(seed)
     rules = load_rules(rules_path)
     model = train_model(list(train), seed=seed)
     readers = {"blend": Reader(rules, model), "rules": Reader(rules, None)}
@@ -52,6 +61,8 @@ def evaluate(*, seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20
         if name == "blend":
             reviewed = [r.needs_review for r in readings]
     predicted["model"] = model.predict(list(test))
+    hard_right = sum(readers["blend"].read(e.subject, e.text, "customer@example.com", NOON, NOON).category
+                     == e.category for e in hard)
     per_category = f1_score(truth, predicted["blend"], labels=list(CATEGORIES), average=None,
                             zero_division=0)
     kept = [(t, p) for t, p, r in zip(truth, predicted["blend"], reviewed, strict=True) if not r]
@@ -63,8 +74,10 @@ def evaluate(*, seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20
         "model_only_macro_f1": _macro(truth, predicted["model"]),
         "rules_only_macro_f1": _macro(truth, predicted["rules"]),
         "rules_weight": rules.classify.rules_weight,
+        "threshold": rules.classify.threshold,
         "review_rate": round(sum(reviewed) / len(reviewed), 4) if reviewed else 0.0,
         "accuracy_when_not_reviewed": round(sum(t == p for t, p in kept) / len(kept), 4) if kept else None,
+        "hard_accuracy": round(hard_right / len(hard), 4) if hard else None,
         "data_sha256": data_sha256(train),
     }
 
