@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -57,6 +58,7 @@ class Understanding:
     read: Callable[..., Any]  # bots.mail.understand Reader.read
     now: Callable[[], datetime]
     default_language: str = "es"
+    read_many: Callable[..., Any] | None = None  # Reader.read_many: a batch, one model call
 
 
 def take_in(run: Run, box: Mailbox, queue: WorkQueue, folders: Sequence[str],
@@ -87,7 +89,9 @@ def _take_batch(run: Run, box: Mailbox, queue: WorkQueue, place: seen.Place,
     wanted = [uid for uid, m in heads.items()
               if keys[uid][0] not in present and m.size <= understanding.limits.max_bytes]
     bodies = {m.uid: m for m in box.fetch(wanted, batch=batch)} if wanted else {}
-    entries, seen_rows = [], []
+    entries: list[tuple[str, dict[str, Any], int]] = []
+    pending: list[tuple[int, ParsedMail]] = []  # read together: one model call a batch
+    seen_rows = []
     for uid, head in heads.items():
         key, message_id = keys[uid]
         if key in present:
@@ -100,11 +104,17 @@ def _take_batch(run: Run, box: Mailbox, queue: WorkQueue, place: seen.Place,
         if not key:  # no Message-ID: the bytes name the mail
             message_id = synthetic_message_id(mail.raw if mail is not None else head.raw)
             key = message_key(message_id)
-        payload, priority = _payload(run, place, mail or head, key, message_id,
-                                     understanding, oversized=mail is None)
-        intake.kinds[payload["outcome"]] += 1
+        payload, priority, to_read = _payload(run, place, mail or head, key, message_id,
+                                              understanding, oversized=mail is None)
         entries.append((key, payload, priority))
+        if to_read is not None:
+            pending.append((len(entries) - 1, to_read))
         seen_rows.append((uid, key, message_id))
+    for (n, _), reading in zip(pending, _read_all(understanding, [m for _, m in pending]),
+                               strict=True):
+        key, payload, _ = entries[n]
+        entries[n] = (key, payload, _apply(payload, reading))
+    intake.kinds.update(payload["outcome"] for _, payload, _ in entries)
     intake.fetched += len(heads)
     if entries:
         intake.queued += queue.put_many(entries).created
@@ -122,7 +132,9 @@ def _key_of_header(mail: FetchedMail) -> tuple[str, str]:
 
 
 def _payload(run: Run, place: seen.Place, mail: FetchedMail, key: str, message_id: str,
-             understanding: Understanding, *, oversized: bool) -> tuple[dict[str, Any], int]:
+             understanding: Understanding, *, oversized: bool
+             ) -> tuple[dict[str, Any], int, ParsedMail | None]:
+    """The item's payload and priority so far, and the parsed mail when it is to be read."""
     now = understanding.now()
     base: dict[str, Any] = {
         "mailbox": {"account": place.account, "folder": place.folder,
@@ -142,9 +154,9 @@ def _payload(run: Run, place: seen.Place, mail: FetchedMail, key: str, message_i
         if verdict is not None:  # a bounce carrying a large original is still a bounce
             base.update(outcome="screened", screen={"kind": verdict.kind.value,
                                                     "reason": verdict.reason})
-            return base, int(Priority.LOW)
+            return base, int(Priority.LOW), None
         base.update(outcome="refused", refused=str(exc), language=understanding.default_language)
-        return base, int(Priority.NORMAL)
+        return base, int(Priority.NORMAL), None
     base.update(_identity(parsed, now, understanding.default_language))
     base["problems"] = list(parsed.problems)[:20]
     base["attachments"] = _keep_attachments(run, key, parsed)
@@ -152,32 +164,57 @@ def _payload(run: Run, place: seen.Place, mail: FetchedMail, key: str, message_i
     if verdict is not None:
         base.update(outcome="screened", screen={"kind": verdict.kind.value,
                                                 "reason": verdict.reason})
-        return base, int(Priority.LOW)
+        return base, int(Priority.LOW), None
     if not parsed.sender:
         base.update(outcome="refused", refused="no sender address to answer")
-        return base, int(Priority.NORMAL)
-    try:
-        reading = understanding.read(parsed.subject, parsed.new_text or parsed.text,
-                                     parsed.sender, datetime.fromisoformat(base["received_at"]),
-                                     now)
-    except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the mail
-        base.update(outcome="refused", refused=f"could not be read: {type(exc).__name__}: {exc}")
-        return base, int(Priority.NORMAL)
-    base["language"] = reading.language
-    base.update(outcome="read", reading={
+        return base, int(Priority.NORMAL), None
+    base["outcome"] = "unread"
+    return base, int(Priority.NORMAL), parsed
+
+
+def _read_all(understanding: Understanding, mails: list[ParsedMail]) -> list[Any]:
+    """A reading (or the exception) per mail: the batch in one call, and if that fails,
+    mail by mail, so that one mail the reader chokes on costs only itself."""
+    if not mails:
+        return []
+    now = understanding.now()
+    asked = [(m.subject, m.new_text or m.text, m.sender, _received(m, now)) for m in mails]
+    if understanding.read_many is not None:
+        with suppress(Exception):  # retried one by one below
+            return list(understanding.read_many(asked, now))
+    found: list[Any] = []
+    for subject, text, sender, received in asked:
+        try:
+            found.append(understanding.read(subject, text, sender, received, now))
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not lose the mail
+            found.append(exc)
+    return found
+
+
+def _received(mail: ParsedMail, now: datetime) -> datetime:
+    return mail.date if mail.date is not None and mail.date <= now else now
+
+
+def _apply(payload: dict[str, Any], reading: Any) -> int:
+    if isinstance(reading, Exception):
+        payload.update(outcome="refused", refused=f"could not be read: "
+                       f"{type(reading).__name__}: {reading}")
+        return int(Priority.NORMAL)
+    payload["language"] = reading.language
+    payload.update(outcome="read", reading={
         "language": reading.language, "category": reading.category,
         "confidence": reading.confidence, "needs_review": reading.needs_review,
         "suggestions": [[name, p] for name, p in reading.suggestions],
         "priority": reading.priority, "facts": reading.facts,
         "source": getattr(reading, "source", "")})
-    return base, max(-1000, min(1000, int(reading.priority)))
+    return max(-1000, min(1000, int(reading.priority)))
 
 
 def _identity(mail: ParsedMail | None, now: datetime, language: str) -> dict[str, Any]:
     if mail is None:
         return {"from": "", "from_name": "", "subject": "", "text": "", "references": [],
                 "received_at": now.isoformat(), "language": language}
-    received = mail.date if mail.date is not None and mail.date <= now else now
+    received = _received(mail, now)
     return {"from": mail.sender, "from_name": mail.sender_name[:200],
             "subject": mail.subject[:500], "text": (mail.new_text or mail.text)[:TEXT_LIMIT],
             "references": list(mail.references[-10:]),

@@ -120,4 +120,14 @@ def _understanding(run: Run) -> Understanding:
     return Understanding(
         limits=Limits(max_bytes=mail.max_bytes, attachment_max_bytes=mail.attachment_max_bytes),
         ours=Ours(frozenset(a for a in ours if a), re.compile(r"\bM-[0-9A-F]{10}\b")),
-        read=reader.read, now=run.clock.now, default_language=run.settings.outbox.default_locale)
+        read=reader.read, read_many=_batch_reader(reader), now=run.clock.now,
+        default_language=run.settings.outbox.default_locale)
+
+
+def _batch_reader(reader: Any) -> Any:
+    from bots.mail.understand import MailToRead
+
+    def read_many(asked: list[tuple[Any, ...]], now: Any) -> Any:
+        return reader.read_many([MailToRead(*entry) for entry in asked], now)
+
+    return read_many if hasattr(reader, "read_many") else None
