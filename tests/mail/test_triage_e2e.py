@@ -39,6 +39,11 @@ def test_every_mail_filed_once_answered_once_in_its_language(
     credits = tmp_path / "credits.csv"
     result = execute("mail_triage", {"credit_requests": str(credits)})
     assert result.ok, result.summary
+    summary = result.summary
+    for name in ("category", "priority", "language", "action", "folder"):
+        assert sum(summary[name].values()) == len(small_world.mails), name
+    assert set(summary["language"]) <= {"es", "en"}
+    assert summary["outcomes"].get("to_review", 0) == summary["action"].get("review", 0)
     sent = execute("send_outbox", {})
     assert sent.ok and sent.summary.get("left") == 0, sent.summary
 
