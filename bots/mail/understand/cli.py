@@ -59,3 +59,34 @@ def train(
     for line in trained.skipped:
         console.print(f"skipped {line}", highlight=False)
     console.print(f"model saved to {trained.folder} (data sha256 {trained.data_sha256[:12]}...)")
+
+
+@app.command()
+def read(
+    mails: Annotated[list[Path], typer.Argument(help=".eml files to read")],
+    model: Annotated[Path | None, typer.Option(help="model folder (default: DATA_DIR/mail/model "
+                                               "when there is one; else rules only)")] = None,
+    rules: Annotated[Path | None, typer.Option(help="rules TOML (default: the packaged rules)")] = None,
+    customers: Annotated[Path | None, typer.Option(help="customer CSV (customer/email, tier)")] = None,
+) -> None:
+    """Show what the toolkit understands of stored mails (JSON lines): to try rules and models."""
+    from datetime import UTC, datetime
+
+    from bots.cli_common import print_json_lines
+    from bots.errors import InputError
+    from bots.mail.understand.dataset import read_mail_file
+    from bots.mail.understand.reader import MailToRead, load_reader
+
+    if model is None and (default_model_dir() / "model.json").exists():
+        model = default_model_dir()
+    try:
+        reader = load_reader(model, rules, customers)
+        batch = []
+        for path in mails:
+            subject, text = read_mail_file(path)
+            batch.append(MailToRead(subject, text, "", datetime.now(UTC)))
+    except (InputError, ValueError, OSError) as error:
+        say_error(str(error))
+        raise typer.Exit(ExitCode.REFUSED) from None
+    readings = reader.read_many(batch, datetime.now(UTC))
+    print_json_lines({"file": str(path), **vars(reading)} for path, reading in zip(mails, readings, strict=True))

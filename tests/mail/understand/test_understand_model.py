@@ -167,3 +167,17 @@ def test_read_many_reads_as_read_does(saved: Path) -> None:
     batch = [MailToRead(m.subject, m.text, m.sender, NOW) for m in mails]
     assert reader.read_many(batch, NOW) == [reader.read(*mail, NOW) for mail in batch]
     assert reader.read_many([], NOW) == []
+
+
+def test_mail_read_shows_readings_of_stored_mail(rpa_env: dict[str, str], tmp_path: Path,
+                                                 saved: Path) -> None:
+    mails, _ = corpus(seed=6, train_per_cell=1, test_per_cell=1)
+    root = write_folders(mails[:3], tmp_path / "filed")
+    files = sorted(str(p) for p in root.rglob("*.eml"))
+    done = run_cli("mail", "read", *files, "--model", str(saved), env=rpa_env)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["file"] for line in lines] == files
+    assert all(line["source"] == "model" and line["category"] in CATEGORIES for line in lines)
+    refused = run_cli("mail", "read", str(tmp_path / "missing.eml"), env=rpa_env)
+    assert refused.returncode == 2 and "missing.eml" in refused.stderr
