@@ -3,6 +3,8 @@
 Two phrasings that share no template: `train_style` and `test_style` (other sentences,
 other words, other greetings), so a classifier trained on one and scored on the other
 is measured on mail it has not seen the like of, not on a random split of one set.
+A third phrasing, `fresh_style`, was written after everything was tuned on the first
+two and is never used to tune: `generate(seed, n, "fresh")`.
 Everything is deterministic by seed. Noise as real mail has it: typos, shouting and
 lower-case, Re:/RV:/Fwd: prefixes, quoted history (sometimes the customer's own earlier
 mail about something else), signatures, amounts in both conventions and currencies.
@@ -26,12 +28,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from demo.mail_corpus import test_style, train_style
+from demo.mail_corpus import fresh_style, test_style, train_style
 from demo.mail_corpus.noise import Noise
 
 CATEGORIES = tuple(train_style.TEMPLATES)
 LANGUAGES = ("es", "en")
-STYLES = {"train": train_style, "test": test_style}
+STYLES = {"train": train_style, "test": test_style, "fresh": fresh_style}
 FIRST_NAMES = ["Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo", "Emma", "Oliver", "Grace", "Tom",
                "Sofía", "Javier", "Chloe", "Harry", "Elena", "Raúl"]
 LAST_NAMES = ["García", "López", "Martín", "Smith", "Jones", "Taylor", "Sánchez", "Brown", "Pérez",
@@ -46,7 +48,7 @@ class LabelledMail:
     category: str
     language: str
     sender: str
-    style: str  # "train", "test" or "hard"
+    style: str  # "train", "test", "fresh" or "hard"
 
 
 def generate(seed: int = 0, per_cell: int = 20, style: str = "train") -> list[LabelledMail]:

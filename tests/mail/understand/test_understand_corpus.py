@@ -5,7 +5,15 @@ from __future__ import annotations
 import re
 
 from bots.mail.understand import CATEGORIES, evaluate
-from demo.mail_corpus import LANGUAGES, corpus, generate, hard_cases, test_style, train_style
+from demo.mail_corpus import (
+    LANGUAGES,
+    corpus,
+    fresh_style,
+    generate,
+    hard_cases,
+    test_style,
+    train_style,
+)
 
 
 def sentences(module: object) -> set[str]:
@@ -27,12 +35,16 @@ def test_every_category_and_language_in_both_styles() -> None:
     assert tuple(train_style.TEMPLATES) == CATEGORIES == tuple(test_style.TEMPLATES)
 
 
-def test_the_two_styles_share_no_template_greeting_or_closing() -> None:
-    assert not sentences(train_style) & sentences(test_style)
-    for language in LANGUAGES:
-        for kind in ("GREETINGS", "CLOSINGS"):
-            shared = set(getattr(train_style, kind)[language]) & set(getattr(test_style, kind)[language])
-            assert shared <= {""}, (kind, shared)
+def test_the_styles_share_no_template_greeting_or_closing() -> None:
+    styles = (train_style, test_style, fresh_style)
+    for n, one in enumerate(styles):
+        for other in styles[n + 1:]:
+            assert not sentences(one) & sentences(other)
+            for language in LANGUAGES:
+                for kind in ("GREETINGS", "CLOSINGS"):
+                    shared = set(getattr(one, kind)[language]) & set(getattr(other, kind)[language])
+                    assert shared <= {""}, (kind, shared)
+    assert tuple(fresh_style.TEMPLATES) == CATEGORIES
 
 
 def test_noise_is_there() -> None:
