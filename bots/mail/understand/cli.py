@@ -11,7 +11,7 @@ from bots.cli_common import console, print_json, say_error
 from bots.exit_codes import ExitCode
 from bots.settings import get_settings
 
-app = typer.Typer(help="Customer mail: train the classifier the triage recipe loads.",
+app = typer.Typer(help="Customer mail: train the classifier the triage recipe loads; try it on stored mail.",
                   no_args_is_help=True)
 
 
