@@ -12,17 +12,21 @@ are read here because their rules are not a matter of taste:
   `December 1st, 2026` or `1 Dec`; a date without its year takes the year that puts it
   nearest the mail's arrival (a promise made in December for "15 de enero" is January
   next year). Digits-only dates follow the language's order (dmy/mdy, configurable).
+  Forward-looking relative dates count too, from the mail's arrival: mañana/tomorrow,
+  pasado mañana/the day after tomorrow, "el viernes"/"next Friday" (the next such day
+  after arrival), fin de mes/end of the month. "Hoy"/"today" does not: it says when
+  the customer writes, not when something is due.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 from stdnum import iban as stdnum_iban
 
 from bots.mail.understand.config import ExtractRules
@@ -143,9 +147,38 @@ def _word_dates(language: str) -> tuple[re.Pattern[str], ...]:
     return (re.compile(day_month), re.compile(month_day))
 
 
+_RELATIVE_DAYS = {
+    "es": ((r"\bpasado manana\b", 2), (r"(?<!la )(?<!pasado )\bmanana\b", 1)),
+    "en": ((r"\b(?:the )?day after tomorrow\b", 2), (r"(?<!after )\btomorrow\b", 1)),
+}
+_MONTH_END = {"es": r"\b(?:a )?(?:fin|final|finales) de(?:l)? mes\b", "en": r"\bend of (?:the )?month\b"}
+_WEEKDAY_LEAD = {"es": r"\b(?:el|este|el proximo|el siguiente)\s+", "en": r"\b(?:on|next|this|by)\s+"}
+
+
+@lru_cache(maxsize=4)
+def _weekday_pattern(language: str) -> tuple[re.Pattern[str], dict[str, int]]:
+    names = {fold(name): number for number, name in get_day_names("wide", locale=language).items()}
+    pattern = re.compile(_WEEKDAY_LEAD[language] + "(" + "|".join(map(re.escape, names)) + r")\b")
+    return pattern, names
+
+
+def _relative_dates(folded: str, language: str, received: date) -> list[tuple[int, date]]:
+    found = []
+    for pattern, days in _RELATIVE_DAYS[language]:
+        found += [(m.start(), received + timedelta(days=days)) for m in re.finditer(pattern, folded)]
+    for match in re.finditer(_MONTH_END[language], folded):
+        following = (received.replace(day=28) + timedelta(days=4)).replace(day=1)
+        found.append((match.start(), following - timedelta(days=1)))
+    pattern, names = _weekday_pattern(language)
+    for match in pattern.finditer(folded):
+        ahead = (names[match.group(1)] - received.weekday() - 1) % 7 + 1
+        found.append((match.start(), received + timedelta(days=ahead)))
+    return found
+
+
 def dates(text: str, language: str, received: date, order: str) -> list[str]:
-    found: list[tuple[int, date]] = []
     folded = fold(text)
+    found: list[tuple[int, date]] = _relative_dates(folded, language, received)
     for match in _ISO_DATE.finditer(folded):
         _add(found, match.start(), int(match[1]), int(match[2]), int(match[3]))
     for match in _NUMERIC_DATE.finditer(folded):

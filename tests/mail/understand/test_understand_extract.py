@@ -69,6 +69,17 @@ def test_ibans(text: str, expected: list[str], note: str | None) -> None:
     ("by Jan 5", "en", ["2027-01-05"]),
     ("the 12/25/2026 delivery", "en", ["2026-12-25"]),  # only one reading is a date
     ("31/02/2026", "es", []),  # no such day
+    # relative to the arrival, Thursday 3 December 2026
+    ("les pago mañana", "es", ["2026-12-04"]),
+    ("pasado mañana sin falta", "es", ["2026-12-05"]),
+    ("llamen por la mañana", "es", []),  # morning, not tomorrow
+    ("el viernes hago la transferencia", "es", ["2026-12-04"]),
+    ("el próximo jueves", "es", ["2026-12-10"]),
+    ("a final de mes", "es", ["2026-12-31"]),
+    ("I'll pay tomorrow", "en", ["2026-12-04"]),
+    ("the day after tomorrow", "en", ["2026-12-05"]),
+    ("next Monday or by the end of the month", "en", ["2026-12-07", "2026-12-31"]),
+    ("I wrote today", "en", []),
     ("INV-2026-0005", "en", []),
 ])
 def test_dates(text: str, language: str, expected: list[str]) -> None:
