@@ -28,6 +28,7 @@ from pathlib import Path
 
 from bots.errors import InputError
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
+from bots.mail.understand.csvfiles import read_rows
 from bots.mail.understand.language import detect_language
 from bots.mail.understand.text import new_text
 
@@ -75,28 +76,25 @@ def _example(subject: str, text: str, category: str, language: str, default_lang
 
 def load_csv(path: Path, default_language: str = "es") -> list[Example]:
     examples = []
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [(name or "").strip().casefold() for name in reader.fieldnames or []]
-        missing = [c for c in ("subject", "text", "category") if c not in header]
-        if missing:
-            raise InputError("training CSV lacks columns", file=str(path), row=1,
-                             expected=f"a header with {', '.join(CSV_COLUMNS[:3])} (and language)",
-                             got=reader.fieldnames)
-        for row_no, raw in enumerate(reader, start=2):
-            row = {(k or "").strip().casefold(): (v or "") for k, v in raw.items()}
-            category = row["category"].strip()
-            if category not in CATEGORIES:
-                raise InputError("unknown category", file=str(path), row=row_no, column="category",
-                                 expected=f"one of {', '.join(CATEGORIES)}", got=category)
-            language = row.get("language", "").strip().casefold()
-            if language and language not in LANGUAGES:
-                raise InputError("unknown language", file=str(path), row=row_no, column="language",
-                                 expected="es or en (or empty: detected)", got=language)
-            if not (row["subject"].strip() or row["text"].strip()):
-                raise InputError("empty mail", file=str(path), row=row_no, column="text",
-                                 expected="a subject or a text")
-            examples.append(_example(row["subject"], row["text"], category, language, default_language))
+    header, rows = read_rows(path, ("subject", "text", "category"))
+    missing = [c for c in ("subject", "text", "category") if c not in header]
+    if missing:
+        raise InputError("training CSV lacks columns", file=str(path), row=1,
+                         expected=f"a header with {', '.join(CSV_COLUMNS[:3])} (and language)",
+                         got=header)
+    for row_no, row in enumerate(rows, start=2):
+        category = row["category"].strip()
+        if category not in CATEGORIES:
+            raise InputError("unknown category", file=str(path), row=row_no, column="category",
+                             expected=f"one of {', '.join(CATEGORIES)}", got=category)
+        language = row.get("language", "").strip().casefold()
+        if language and language not in LANGUAGES:
+            raise InputError("unknown language", file=str(path), row=row_no, column="language",
+                             expected="es or en (or empty: detected)", got=language)
+        if not (row["subject"].strip() or row["text"].strip()):
+            raise InputError("empty mail", file=str(path), row=row_no, column="text",
+                             expected="a subject or a text")
+        examples.append(_example(row["subject"], row["text"], category, language, default_language))
     return examples
 
 

@@ -7,7 +7,6 @@ A sender is found by address (case-insensitive), then by any customer id in the 
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,6 +14,7 @@ from pathlib import Path
 
 from bots.errors import InputError
 from bots.mail.understand.config import PriorityRules
+from bots.mail.understand.csvfiles import read_rows
 from bots.mail.understand.text import fold
 
 LOWEST, HIGHEST = 0, 1000
@@ -36,26 +36,23 @@ def load_customers(path: Path, tiers: dict[str, int]) -> Customers:
     """Read the customer file; a row naming an unknown tier or no customer is refused."""
     by_email: dict[str, str] = {}
     by_id: dict[str, str] = {}
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        columns = {(name or "").strip().casefold() for name in reader.fieldnames or []}
-        if "tier" not in columns or not columns & {"customer", "email"}:
-            raise InputError("customer file lacks its columns", file=str(path), row=1,
-                             expected="a header with tier and customer and/or email",
-                             got=reader.fieldnames)
-        for row_no, raw in enumerate(reader, start=2):
-            row = {(k or "").strip().casefold(): (v or "").strip() for k, v in raw.items()}
-            tier = row.get("tier", "").casefold()
-            if tier not in tiers:
-                raise InputError("unknown customer tier", file=str(path), row=row_no, column="tier",
-                                 expected=f"one of {sorted(tiers)} (see [priority.tiers])", got=row.get("tier"))
-            if not row.get("customer") and not row.get("email"):
-                raise InputError("row names no customer", file=str(path), row=row_no,
-                                 column="customer", expected="a customer id or an email")
-            if row.get("email"):
-                by_email[row["email"].casefold()] = tier
-            if row.get("customer"):
-                by_id[row["customer"].upper()] = tier
+    header, rows = read_rows(path, ("tier",))
+    if "tier" not in header or not set(header) & {"customer", "email"}:
+        raise InputError("customer file lacks its columns", file=str(path), row=1,
+                         expected="a header with tier and customer and/or email", got=header)
+    for row_no, raw in enumerate(rows, start=2):
+        row = {key: value.strip() for key, value in raw.items()}
+        tier = row.get("tier", "").casefold()
+        if tier not in tiers:
+            raise InputError("unknown customer tier", file=str(path), row=row_no, column="tier",
+                             expected=f"one of {sorted(tiers)} (see [priority.tiers])", got=row.get("tier"))
+        if not row.get("customer") and not row.get("email"):
+            raise InputError("row names no customer", file=str(path), row=row_no,
+                             column="customer", expected="a customer id or an email")
+        if row.get("email"):
+            by_email[row["email"].casefold()] = tier
+        if row.get("customer"):
+            by_id[row["customer"].upper()] = tier
     return Customers(by_email, by_id)
 
 

@@ -181,3 +181,12 @@ def test_mail_read_shows_readings_of_stored_mail(rpa_env: dict[str, str], tmp_pa
     assert all(line["source"] == "model" and line["category"] in CATEGORIES for line in lines)
     refused = run_cli("mail", "read", str(tmp_path / "missing.eml"), env=rpa_env)
     assert refused.returncode == 2 and "missing.eml" in refused.stderr
+
+
+def test_training_csv_with_semicolons_and_quoted_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "train.csv"
+    path.write_text('subject;text;category\n"Baja";"Hola;\nden de baja el pedido";order_cancellation\n',
+                    encoding="utf-8")
+    (example,) = load_sources([path]).examples
+    assert (example.text, example.category, example.language) == (
+        "Hola;\nden de baja el pedido", "order_cancellation", "es")

@@ -136,3 +136,17 @@ def test_public_face_is_pinned() -> None:
         "CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesError",
         "append_reviewed", "evaluate", "load_reader", "load_rules", "train_and_save"]
     assert all(hasattr(understand, name) for name in understand.__all__)
+
+
+def test_customer_file_saved_by_a_spanish_excel(tmp_path: Path) -> None:
+    customers = tmp_path / "clientes.csv"
+    customers.write_bytes("\ufeffCustomer;Email;Tier\nCLI-00042;;Gold\n".encode())
+    base = read("Duda", "Duda sobre la factura").priority
+    assert read("Duda", "Duda sobre la factura, cliente CLI-00042", customers=customers).priority == base + 40
+
+
+def test_customer_file_not_in_utf8_is_refused(tmp_path: Path) -> None:
+    customers = tmp_path / "clientes.csv"
+    customers.write_bytes("customer,tier\nCLI-1,gold\nPeña,gold\n".encode("cp1252"))
+    with pytest.raises(InputError, match="not UTF-8.*CSV UTF-8"):
+        load_reader(None, None, customers)
