@@ -17,7 +17,8 @@ mails (demo.mail_world), and sends to the same SMTP server (demo.customer_mailbo
     screening beyond "out of office" in the subject, no exactly-once, no audit.
 (b) triage: `mail_triage` then `send_outbox` as the scheduler runs them (batched fetches,
     work items with leases and audit, outbox with its rules, moves by UID sets), with a
-    fresh store, until every mail is filed and every answer sent.
+    fresh store, until every mail is filed and every answer sent; the classifier is
+    trained first from the corpus's train-style part (`--rules-only`: keyword rules alone).
 
 Mails per second from the first IMAP command to the last mail filed and answer sent;
 the order of the contenders alternates by round; the ratio is the median over rounds.
@@ -36,6 +37,7 @@ import email  # noqa: E402
 import imaplib  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import shutil  # noqa: E402
 import smtplib  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
@@ -104,7 +106,20 @@ def naive_triage(host: str, port: int, user: str, smtp_port: int) -> dict[str, A
     return {"mails": len(uids), "answered": answered}
 
 
-def triage_run(server: ImapServer, user: str, smtp: CustomerMailbox, data: Path) -> dict[str, Any]:
+def train_model(folder: Path) -> Path | None:
+    """The classifier as `runner.py mail train` makes it, from the corpus's train-style
+    part (the mailbox holds test-style mail: phrased otherwise)."""
+    from bots.mail.understand import train_and_save
+    from demo.mail_corpus import generate, write_csv
+
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = write_csv(generate(0, 40, "train"), folder / "train.csv")
+    train_and_save([csv_path], folder / "model")
+    return folder / "model"
+
+
+def triage_run(server: ImapServer, user: str, smtp: CustomerMailbox, data: Path,
+               model: Path | None) -> dict[str, Any]:
     env = {
         "RPA_DATA_DIR": str(data), "RPA_LOG__LEVEL": "WARNING",
         "RPA_MAIL__IMAP__HOST": server.host, "RPA_MAIL__IMAP__PORT": str(server.port),
@@ -114,6 +129,8 @@ def triage_run(server: ImapServer, user: str, smtp: CustomerMailbox, data: Path)
         "RPA_OUTBOX__QUIET_HOURS": "{}", "RPA_OUTBOX__RATE_LIMIT_COUNT": "1000000",
         "RPA_OUTBOX__MAX_PER_RUN": "1000000",
     }
+    if model is not None:
+        env["RPA_MAIL__MODEL"] = str(model)
     os.environ.update(env)
     from bots.settings import reset_settings
     from bots.store import close_stores
@@ -181,6 +198,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--no-quality", action="store_true", help="skip the classifier's part")
+    parser.add_argument("--rules-only", action="store_true", help="triage without a trained "
+                        "model (the keyword rules alone)")
     args = parser.parse_args()
     load = os.getloadavg()
     quality: dict[str, Any] = {}
@@ -196,6 +215,7 @@ def main() -> None:
                       ("INBOX",), m.hard) for m in mails]
     rounds: list[dict[str, Any]] = []
     root = Path(tempfile.mkdtemp(prefix="mail-bench-"))
+    model = None if args.rules_only else train_model(root / "training")
     users = {f"{who}{n}": PASSWORD for n in range(args.rounds) for who in ("naive", "triage")}
     with ImapServer(root / "imap", users=users) as server:
         for n in range(args.rounds):
@@ -210,7 +230,7 @@ def main() -> None:
                         seconds = time.perf_counter() - began
                         outcome["answers_to_automated"] = naive_answers_to_automated(mails, smtp)
                     else:
-                        outcome = triage_run(server, f"triage{n}", smtp, root / f"data{n}")
+                        outcome = triage_run(server, f"triage{n}", smtp, root / f"data{n}", model)
                         seconds = time.perf_counter() - began
                         outcome["screening"] = screening(mails, outcome["triage"], smtp,
                                                          root / f"data{n}")
@@ -225,9 +245,10 @@ def main() -> None:
                   f"{figures['triage']['per_second']:>7.1f} mails/s "
                   f"({figures['triage']['seconds']} s; steps {figures['triage']['steps']}), "
                   f"ratio {figures['ratio']}", flush=True)
+    shutil.rmtree(root, ignore_errors=True)
     screen = rounds[-1]["triage"]["screening"]
     result = {
-        "mails": args.mails, "rounds": args.rounds,
+        "mails": args.mails, "rounds": args.rounds, "model": model is not None,
         "load_average_at_start": [round(x, 2) for x in load],
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "macro_f1": quality.get("macro_f1"), "quality": quality,
