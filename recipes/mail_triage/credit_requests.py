@@ -35,7 +35,11 @@ class CreditRequests:
         with self.path.open("a+", encoding="utf-8", newline="") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             handle.seek(0)
-            rows = list(csv.reader(handle))
+            text = handle.read()
+            if text and not text.endswith("\n"):  # a row cut short by a crash: dropped,
+                text = text[:text.rfind("\n") + 1]  # so that its mail writes it whole
+                handle.truncate(len(text.encode("utf-8")))
+            rows = list(csv.reader(text.splitlines()))
             if any(row and row[0] == case for row in rows[1:]):
                 return False
             writer = csv.writer(handle)
