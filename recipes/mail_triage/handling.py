@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from bots import Run, WorkItem
+from bots import Run, WorkItem, audit
 from bots.errors import BusinessError
 from bots.settings import Settings
 from connectors.outbound import Thread, compose_mail
@@ -139,7 +139,8 @@ class Triager:
                                          priority=item.priority)
             output["downstream"] = f"{route.queue}/{key}"
         elif route is not None and route.action is Action.REQUEST:
-            self.credits.add(payload["case"], payload)
+            if self.credits.add(payload["case"], payload):
+                self._audit_credit(item, payload)
             output["downstream"] = f"credit requests file {self.credits.path.name}"
         elif route is not None and route.action is Action.FORWARD:
             item.notify(self._forward(payload, route))
@@ -156,6 +157,16 @@ class Triager:
     def settled(self, item: WorkItem) -> None:
         if item.output is not None:
             self.tally.add(item.output)
+
+    def _audit_credit(self, item: WorkItem, payload: dict[str, Any]) -> None:
+        facts = (payload.get("reading") or {}).get("facts") or {}
+        with self.run.engine.begin() as conn:
+            audit.append(conn, ts=self.run.clock.now(), actor=f"bot:{self.run.recipe}",
+                         action="mail.credit_requested", subject=item.subject,
+                         data={"run_id": self.run.id, "case": payload["case"],
+                               "file": str(self.credits.path),
+                               "invoice": facts.get("invoice", [])[:1],
+                               "amount": facts.get("amount", [])[:1]})
 
     def _queue(self, name: str) -> Any:
         if name not in self._queues:
