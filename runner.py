@@ -51,7 +51,7 @@ def _say(text: str) -> None:
 
 # Debian packages the toolkit needs, by the program that proves each is there
 # (Playwright cannot download its browsers here: the system's Chromium is used).
-NEEDED = {CHROMIUM: "chromium"}
+NEEDED = {CHROMIUM: "chromium", "/usr/sbin/dovecot": "dovecot-imapd"}  # the mail demo's IMAP
 # the xlsx-to-PDF check of the productivity workbook, and reading the PDF back
 NEEDED_FOR_TESTS = {"soffice": "libreoffice-calc-nogui", "pdftotext": "poppler-utils"}
 
@@ -163,6 +163,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     from bots.settings import get_settings, reset_settings
     from bots.store import open_store
     from demo.customer_mailbox import CustomerMailbox
+    from demo.mail_world import demo_mail_world
     from demo.portal import PortalConfig, PortalServer
     from demo.samples.invoices import seed_invoices, write_adjustment_requests
     from demo.samples.reconcile import write_reconcile_samples
@@ -184,8 +185,10 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     files["order requests"] = orders.requests
     outcomes: list[tuple[str, object]] = []
     with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
-            CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms:
+            CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms, \
+            demo_mail_world(folder / "imap") as mail_world:
         os.environ["RPA_PORTAL__URL"] = portal.url
+        os.environ.update(mail_world.env)  # the company mailbox customers write to (Dovecot)
         os.environ.update({  # the customers' mailbox and SMS gateway of the demo world
             "RPA_OUTBOX__SMTP__HOST": "127.0.0.1", "RPA_OUTBOX__SMTP__PORT": str(mailbox.port),
             "RPA_OUTBOX__SMTP__ARCHIVE_MAILDIR": str(mailbox.maildir_path),
@@ -202,6 +205,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
                            "bank": str(files["reconcile bank"]),
                            "portal_export": str(files["reconcile portal_export"])}),
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("mail_triage", {}),  # routes order mail to order_requests' queue first
             ("order_requests", {"requests": str(orders.requests)}),
             ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
@@ -252,10 +256,12 @@ def _artifacts(engine: Any, run_id: int) -> list[str]:
 def main() -> None:
     from bots.cli import app
     from bots.cli_common import run_app
+    from bots.mail.understand.cli import app as mail_app
     from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
     app.add_typer(map_app, name="map")
+    app.add_typer(mail_app, name="mail")
     run_app(app)
 
 

@@ -91,6 +91,37 @@ class OutboundSmtpSettings(BaseModel):
                                          "in: how a send cut short by a crash is looked up")
 
 
+class ImapSettings(BaseModel):
+    """The company mailbox customers write to (connectors.mailbox)."""
+
+    host: str | None = None
+    port: int = 993
+    security: Literal["ssl", "starttls", "none"] = "ssl"
+    username: str | None = None
+    password: SecretStr | None = None
+    oauth2_token: SecretStr | None = Field(default=None, description="an XOAUTH2 access "
+                                           "token; used instead of the password when set")
+    folders: tuple[str, ...] = Field(default=("INBOX",), description="folders triaged")
+    timeout_seconds: float = Field(default=30, gt=0)
+
+
+class MailSettings(BaseModel):
+    """Customer mail triage: the mailbox, limits, and the files the reader loads."""
+
+    imap: ImapSettings = ImapSettings()
+    our_addresses: tuple[str, ...] = Field(default=(), description="our own addresses besides "
+                                           "the outbox sender: mail from them is a loop")
+    max_bytes: int = Field(default=10_000_000, ge=1000, description="a larger mail is refused")
+    attachment_max_bytes: int = Field(default=5_000_000, ge=0, description="a larger "
+                                      "attachment is listed, not kept")
+    fetch_batch: int = Field(default=500, ge=1, le=5000)
+    routing: Path | None = Field(default=None, description="routing TOML; default: the one "
+                                 "shipped with the recipe")
+    model: Path | None = Field(default=None, description="trained classifier (mail train)")
+    rules: Path | None = Field(default=None, description="classification rules TOML")
+    customers: Path | None = Field(default=None, description="customer file (tiers)")
+
+
 class SmsGatewaySettings(BaseModel):
     url: str | None = None
     token: SecretStr | None = None
@@ -196,6 +227,7 @@ class Settings(BaseSettings):
     audit: AuditSettings = AuditSettings()
     productivity: ProductivitySettings = ProductivitySettings()
     outbox: OutboxSettings = OutboxSettings()
+    mail: MailSettings = MailSettings()
     log: LogSettings = LogSettings()
     queues: dict[str, QueueSettings] = Field(
         default_factory=dict, description="per queue: lease_seconds, retry_attempts, "

@@ -94,6 +94,17 @@ class Sender:
         if dry_run is not None:
             self._dry_run(dry_run, report)
             return report
+        try:
+            self._run(report, limit)
+        finally:
+            for channel in self.channels.values():
+                # optional: a channel that keeps a connection open across messages
+                end_run = getattr(channel, "end_run", None)
+                if end_run is not None:
+                    end_run()
+        return report
+
+    def _run(self, report: SendReport, limit: int | None) -> None:
         self.recover(report)
         caps = [c for c in (limit, self.rules.max_per_run) if c is not None]
         cap, claims = (min(caps) if caps else None), 0
@@ -103,12 +114,11 @@ class Sender:
                     report.stopped_at_max = bool(self._due_ids())
                     if report.stopped_at_max:
                         logger.warning("outbox: stopped after {} messages (max per run)", cap)
-                    return report
+                    return
                 claimed = self._claim(message_id, report)
                 if claimed is not None:
                     claims += 1
                     self._deliver(claimed, report)
-        return report
 
     def pending(self) -> int:
         """Messages not settled yet (queued, deferred or in flight)."""

@@ -12,7 +12,9 @@ Content-Language, Auto-Submitted (RFC 3834: our mail is automated, so auto-respo
 not answer it), X-Case-Reference; body multipart/alternative (text/plain, text/html),
 quoted-printable UTF-8.
 
-`SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings). A crashed send
+`SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings), on one
+connection kept open across messages (checked with NOOP before each; closed when the
+sender's run ends: `end_run()`) and one TLS context, built once. A crashed send
 is looked up in an archive Maildir receiving a Bcc copy (`archive_bcc`, `archive_maildir`),
 since SMTP cannot be asked what it delivered.
 """
@@ -144,10 +146,45 @@ class SmtpChannel:
         self.settings = settings
         self.archive = archive or (MaildirArchive(settings.archive_maildir)
                                    if settings.archive_maildir else None)
+        self._context: ssl.SSLContext | None = None
+        self._client: smtplib.SMTP | None = None
+
+    def _tls(self) -> ssl.SSLContext:
+        # built once: loading the system's CA store costs tens of milliseconds
+        if self._context is None:
+            s = self.settings
+            self._context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file
+                                                       else None)
+        return self._context
+
+    def _session(self) -> smtplib.SMTP:
+        """The open connection if the server still answers on it, else a new one: one
+        connection serves a whole send run instead of one per message."""
+        if self._client is not None:
+            try:
+                if self._client.noop()[0] == 250:
+                    return self._client
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.close()
+        self._client = self._connect()
+        return self._client
+
+    def end_run(self) -> None:
+        """The sender's run is over: the connection is not kept until the next one."""
+        self.close()
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            try:
+                client.quit()
+            except (OSError, smtplib.SMTPException):
+                client.close()
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        context = ssl.create_default_context(cafile=str(s.ca_file) if s.ca_file else None)
+        context = self._tls() if s.security != "none" else None
         if s.security == "ssl":
             client: smtplib.SMTP = smtplib.SMTP_SSL(s.host or "", s.port, timeout=s.timeout_seconds,
                                                     context=context)
@@ -164,9 +201,9 @@ class SmtpChannel:
                                      else [])
         envelope_from = parseaddr(message.sender)[1]
         try:
-            with self._connect() as client:
-                refused = client.sendmail(envelope_from, recipients,
-                                          message.content.encode("ascii"))
+            # smtplib resets the transaction itself when the server refuses it
+            refused = self._session().sendmail(envelope_from, recipients,
+                                               message.content.encode("ascii"))
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPDataError as exc:
@@ -174,6 +211,7 @@ class SmtpChannel:
             raise failure(f"SMTP DATA refused: {exc.smtp_code} {_text(exc.smtp_error)}",
                           code=exc.smtp_code) from None
         except (OSError, smtplib.SMTPException) as exc:
+            self.close()
             raise TemporaryFailure(f"SMTP {self.settings.host}:{self.settings.port}: "
                                    f"{type(exc).__name__}: {exc}") from None
         if message.to in refused:

@@ -1,0 +1,1 @@
+"""Customer mail: the mailbox connector side lives in connectors/, the understanding in bots.mail.understand."""

@@ -1,0 +1,161 @@
+"""The company mailbox over IMAP (imap-tools): folders, UID search, batched fetch, flags,
+move and append, on one connection.
+
+    with open_mailbox(settings.mail.imap) as box:
+        state = box.select("INBOX")                  # UIDVALIDITY and the UIDs present
+        for mail in box.fetch(state.uids, headers_only=True): mail.uid, mail.size, mail.raw
+        box.move([uid, ...], "Triage/Answered")      # UID MOVE by sets, folder made if absent
+        box.append(raw, "INBOX")
+
+Password or XOAUTH2 (`oauth2_token`), both `SecretStr` settings. Messages are fetched
+with BODY.PEEK (a fetch never marks a mail read) and kept as the bytes the server holds:
+parsing is the caller's, so a mail no parser understands is still a mail with a UID.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import ssl
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.errors import MailboxFolderCreateError, MailboxLoginError
+from imap_tools.message import MailMessage
+
+from bots.errors import Outage, UsageError
+from bots.settings import ImapSettings
+
+
+class MailboxUnavailable(Outage):
+    """The IMAP server cannot be reached or refuses the login: the run stops, nothing is
+    lost (every mail stays where it is)."""
+
+
+@dataclass(frozen=True)
+class FolderState:
+    folder: str
+    uidvalidity: int
+    uids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class FetchedMail:
+    uid: int
+    size: int
+    raw: bytes  # the whole message, or only its header for a headers-only fetch
+    flags: tuple[str, ...]
+
+
+class _RawMessage(MailMessage):
+    """imap-tools' message without its compat32 parse: the bytes are all we keep."""
+
+    def __init__(self, fetch_data: list) -> None:  # noqa: D107 - imap-tools' signature
+        raw, uid_data, flag_data = self._get_message_data_parts(fetch_data)
+        self._raw_uid_data, self._raw_flag_data, self.raw = uid_data, flag_data, raw
+
+
+class Mailbox:
+    """One logged-in IMAP connection (imap-tools' `BaseMailBox` underneath, as `.imap`)."""
+
+    def __init__(self, imap: BaseMailBox, account: str) -> None:
+        self.imap, self.account = imap, account
+        self.imap.email_message_class = _RawMessage
+        self._folders: set[str] | None = None
+
+    def folders(self) -> set[str]:
+        if self._folders is None:
+            self._folders = {f.name for f in self.imap.folder.list()}
+        return self._folders
+
+    def ensure_folder(self, name: str) -> None:
+        if name in self.folders():
+            return
+        try:
+            self.imap.folder.create(name)
+        except MailboxFolderCreateError:
+            self._folders = None  # made meanwhile by another worker
+            if name not in self.folders():
+                raise
+        self.folders().add(name)
+
+    def select(self, folder: str) -> FolderState:
+        self.imap.folder.set(folder)
+        status = self.imap.folder.status(folder, ["UIDVALIDITY"])
+        uids = tuple(sorted(int(u) for u in self.imap.uids("ALL")))
+        return FolderState(folder, int(status["UIDVALIDITY"]), uids)
+
+    def fetch(self, uids: Sequence[int], *, headers_only: bool = False,
+              batch: int = 500) -> Iterator[FetchedMail]:
+        """The mails of the selected folder with these UIDs, `batch` per FETCH command; a
+        UID no longer there (moved by someone else) is simply not returned."""
+        if not uids:
+            return
+        for message in self.imap.fetch(uid_list=[str(u) for u in uids], mark_seen=False,
+                                       headers_only=headers_only, bulk=max(2, batch)):
+            if message.uid is None:
+                continue
+            yield FetchedMail(int(message.uid), message.size_rfc822, message.raw, message.flags)
+
+    def move(self, uids: Iterable[int], folder: str, *, batch: int = 500) -> int:
+        """Move from the selected folder by UID sets (server-side MOVE when offered)."""
+        wanted = [str(u) for u in sorted(set(uids))]
+        if not wanted:
+            return 0
+        self.ensure_folder(folder)
+        self.imap.move(wanted, folder, chunks=batch)
+        return len(wanted)
+
+    def flag(self, uids: Iterable[int], flags: Iterable[str], value: bool = True) -> None:
+        wanted = [str(u) for u in uids]
+        if wanted:
+            self.imap.client.uid("STORE", ",".join(wanted), "+FLAGS" if value else "-FLAGS",
+                                 f"({' '.join(flags)})")
+
+    def append(self, raw: bytes, folder: str = "INBOX", *, when: datetime | None = None,
+               flags: Iterable[str] = ()) -> None:
+        self.ensure_folder(folder)
+        self.imap.append(raw, folder, dt=when, flag_set=list(flags) or None)
+
+
+def _client(settings: ImapSettings) -> BaseMailBox:
+    host, port, timeout = settings.host or "", settings.port, settings.timeout_seconds
+    if settings.security == "ssl":
+        return MailBox(host, port, timeout=timeout, ssl_context=ssl.create_default_context())
+    if settings.security == "starttls":
+        return MailBoxStartTls(host, port, timeout=timeout, ssl_context=ssl.create_default_context())
+    return MailBoxUnencrypted(host, port, timeout=timeout)
+
+
+@contextmanager
+def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
+    if not settings.host or not settings.username:
+        raise UsageError("no mailbox configured: set RPA_MAIL__IMAP__HOST and "
+                         "RPA_MAIL__IMAP__USERNAME (and a password or oauth2_token)")
+    account = f"{settings.username}@{settings.host}:{settings.port}"
+    try:
+        imap = _client(settings)
+        if settings.oauth2_token is not None:
+            imap.xoauth2(settings.username, settings.oauth2_token.get_secret_value(),
+                         initial_folder=None)
+        elif settings.password is not None:
+            imap.login(settings.username, settings.password.get_secret_value(),
+                       initial_folder=None)
+        else:
+            raise UsageError(f"mailbox {account}: no password and no oauth2_token")
+    except MailboxLoginError as exc:
+        raise MailboxUnavailable(f"mailbox {account}: login refused ({exc.command_result!r:.200})"
+                                 ) from None
+    except imaplib.IMAP4.error as exc:  # AUTHENTICATE (XOAUTH2) refused: the server's words
+        raise MailboxUnavailable(f"mailbox {account}: login refused ({str(exc)[:200]})"
+                                 ) from None
+    except OSError as exc:
+        raise MailboxUnavailable(f"mailbox {account}: {type(exc).__name__}: {exc}") from None
+    box = Mailbox(imap, account)
+    try:
+        yield box
+    finally:
+        with suppress(Exception):  # the connection may already be gone
+            imap.logout()
