@@ -103,7 +103,13 @@ class _Loop:
         self.report = report
 
     def run(self) -> None:
-        stop.bind(self.stop_event)
+        token = stop.bind(self.stop_event)
+        try:
+            self._loop()
+        finally:
+            stop.unbind(token)
+
+    def _loop(self) -> None:
         paused: dict[str, tuple[float, float]] = {}  # queue -> (until, last pause)
         while not self.stop_event.is_set():
             try:

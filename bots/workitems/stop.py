@@ -9,13 +9,19 @@ workers started side by side in one test process independent of each other.
 from __future__ import annotations
 
 import threading
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 _stop: ContextVar[threading.Event | None] = ContextVar("rpa_worker_stop", default=None)
 
 
-def bind(event: threading.Event) -> None:
-    _stop.set(event)
+def bind(event: threading.Event) -> Token[threading.Event | None]:
+    """Bind `event` in this thread; pass the token to `unbind` when the worker is done, or
+    a later run in the same thread (a test process) would still see a set stop."""
+    return _stop.set(event)
+
+
+def unbind(token: Token[threading.Event | None]) -> None:
+    _stop.reset(token)
 
 
 def stop_requested() -> bool:
