@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from bots import rejects
 from bots.clock import SystemClock
 from bots.errors import StoreError
-from bots.store import outbox_schema, schedule_schema, schema
+from bots.store import collections_schema, outbox_schema, schedule_schema, schema
 
 GENESIS_HASH = "0" * 64
 
@@ -121,6 +121,8 @@ MIGRATIONS: list[Migration] = [
     Migration(6, "rejected input rows, counted as exceptions by every report",
               rejects.create_table),
     Migration(7, "audit: the event id hashed in", _hash_audit_ids),
+    Migration(9, "collections: authorisations, promises, disputes, payments, requests",
+              _create(*collections_schema.TABLES)),
 ]
 
 LATEST = MIGRATIONS[-1].version

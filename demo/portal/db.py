@@ -84,12 +84,15 @@ def connect(db_path: Path) -> sqlite3.Connection:
 
 def create_schema(db_path: Path) -> None:
     """Create the database file and its tables if absent; safe to call any number of times."""
+    from demo.portal import accounts_db  # it imports this module
+
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(db_path)
     try:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(SCHEMA)
+        conn.executescript(accounts_db.SCHEMA)  # demo/portal/accounts_db.py
     finally:
         conn.close()
 

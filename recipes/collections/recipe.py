@@ -1,0 +1,193 @@
+"""Collections, run daily: chase unpaid invoices by the policy, exactly once.
+
+    runner.py run collections [-p bank=statement.csv] [-p call_sheet=calls.xlsx]
+        [-p approvals=approvals.csv] [-p policy=my_policy.toml]
+
+Steps: intake (the agents' call sheet into `collections_inbox`, and that queue worked:
+mail triage's and the sheet's authorisations, promises and disputes recorded as
+evidence) -> book (the portal's export of open invoices) -> payments (the bank statement
+matched by the reconciliation engine; each payment recorded on the portal's invoice) ->
+promises (kept or broken, FIFO against payments) -> approvals (four eyes) -> act (letters,
+charges, suspensions, reactivations: `actions.py`, decided by `plan.py`) -> report (the
+collections workbook and the call list).
+
+"Today" is the run's clock in the settings' time zone, so a test drives 60 days with an
+injected clock. A resumed run (after a kill) decides again from the portal and the store
+and finds its earlier actions there (check before act).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bots import TO_REVIEW, Outcome, Queue, RetryPolicy, Run, WorkItem, recipe
+from bots.errors import UsageError
+from bots.people import staff_directory
+from connectors.portal.accounts import AccountsPortal, open_accounts_portal
+from recipes.collections.actions import Acting
+from recipes.collections.approvals import apply_decisions
+from recipes.collections.book import Account, read_book
+from recipes.collections.evidence import Evidence
+from recipes.collections.inbox import Inbox, call_items
+from recipes.collections.letters import Letters
+from recipes.collections.payments import match_payments, read_bank
+from recipes.collections.plan import PAYMENT, Plan, plan_day, plan_reactivations
+from recipes.collections.policy import DEFAULT_POLICY_FILE, CollectionsPolicy, load_policy
+from recipes.collections.promises import settle_promises
+from recipes.collections.report import write_call_list, write_workbook
+
+_RETRY = RetryPolicy(attempts=3, initial=timedelta(seconds=1), maximum=timedelta(seconds=30))
+ACTIONS = Queue("collections", lease=timedelta(seconds=60), retry=_RETRY)
+INBOX = Queue("collections_inbox", lease=timedelta(seconds=60), retry=_RETRY)
+
+
+class CollectionsParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    bank: Path | None = Field(default=None, description="bank statement CSV/xlsx (payments)")
+    call_sheet: Path | None = Field(default=None, description="the agents' call sheet (xlsx)")
+    approvals: Path | None = Field(default=None, description="approvals of suspensions and "
+                                   "large charges (request, approver, decision)")
+    policy: Path = Field(default=DEFAULT_POLICY_FILE, description="the policy (TOML)")
+    portal_map: str = Field(default="demo", description="a map name or a .toml path")
+
+    @field_validator("policy")
+    @classmethod
+    def _policy_loads(cls, path: Path) -> Path:
+        try:
+            load_policy(path)
+        except UsageError as exc:
+            raise ValueError(str(exc)) from None
+        return path
+
+    @field_validator("bank", "call_sheet", "approvals")
+    @classmethod
+    def _file_exists(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"{path} is not a file")
+        return path
+
+
+@recipe(queue=ACTIONS)
+def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
+    """Chase unpaid invoices by the collections policy: letters, charges, suspensions."""
+    policy = load_policy(params.policy)
+    today = run.clock.now().astimezone(ZoneInfo(run.settings.timezone)).date()
+    evidence = Evidence(run.engine, run.clock, f"bot:{run.recipe}")
+    letters = Letters.from_settings(run.settings)
+    summary: dict[str, Any] = {"day": today.isoformat()}
+    with open_accounts_portal(run, params.portal_map) as portal:
+        with run.step("book"):
+            book = _book(run, portal, "open_invoices.csv")
+        with run.step("intake"):
+            summary["inbox"] = _intake(run, params, evidence, policy, book, letters)
+        acting = Acting(portal, evidence, letters, policy, today)
+        done = Done()
+        unmatched: list[dict[str, Any]] = []
+        with run.step("payments"):
+            if params.bank is not None:
+                received, unmatched = match_payments(book, read_bank(params.bank))
+                run.queue(ACTIONS).put_many(
+                    (f"pay:{r.bank_reference}", {
+                        "kind": "pay", "customer": r.customer, "invoice": r.invoice,
+                        "amount": str(r.amount), "booked": r.booked.isoformat()}, PAYMENT)
+                    for r in received)
+                run.count(TO_REVIEW, len(unmatched))
+            run.work(ACTIONS, done.around(acting))
+            book = _book(run, portal, "open_invoices_after_payments.csv")
+        with run.step("promises"):
+            summary["promises"] = settle_promises(evidence, today)
+        if params.approvals is not None:
+            with run.step("approvals"):
+                summary["approvals"] = apply_decisions(params.approvals, evidence,
+                                                       staff_directory(), today)
+        with run.step("act"):
+            plan = plan_day(book, policy, evidence, today)
+            _act(run, plan, done, acting)
+            book = _book(run, portal, "open_invoices_after.csv")
+            again = Plan()
+            plan_reactivations(again, book, evidence, today)  # accounts a charge just paid
+            if again.items:
+                _act(run, again, done, acting)
+                book = _book(run, portal, "open_invoices_after.csv")
+        with run.step("report"):
+            summary.update(_report(run, today, book, policy, evidence, done, unmatched, plan))
+    return summary
+
+
+def _book(run: Run, portal: AccountsPortal, name: str) -> dict[str, Account]:
+    return read_book(portal.export_open_invoices(run.artifact_path(name)))
+
+
+def _intake(run: Run, params: CollectionsParams, evidence: Evidence, policy: CollectionsPolicy,
+            book: dict[str, Account], letters: Letters) -> dict[str, int]:
+    inbox = run.queue(INBOX)
+    if params.call_sheet is not None:
+        items, rows = call_items(params.call_sheet)
+        inbox.put_many(items)
+        run.reject(rows.problems, source=str(params.call_sheet))
+    report = run.work(INBOX, Inbox(evidence, policy, book, letters, f"bot:{run.recipe}"))
+    return report.outcomes
+
+
+def _act(run: Run, plan: Plan, done: Done, acting: Acting) -> None:
+    run.queue(ACTIONS).put_many(plan.items)
+    run.work(ACTIONS, done.around(acting))
+
+
+class Done:
+    """The items this run settled as done, for the workbook's Actions sheet."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def around(self, acting: Acting) -> Any:
+        done = self
+
+        class Handler:
+            check = staticmethod(acting.check)
+            work = staticmethod(acting.work)
+
+            @staticmethod
+            def settled(item: WorkItem) -> None:
+                if item.outcome in (Outcome.DONE, Outcome.FOUND_DONE):
+                    done.add(item)
+
+        return Handler()
+
+    def add(self, item: WorkItem) -> None:
+        output = item.output or {}
+        self.rows.append({
+            "key": item.key, "kind": item.payload["kind"], "customer": item.payload["customer"],
+            "invoice": item.payload.get("invoice", ""), "reference": output.get("reference", ""),
+            "status": output.get("status", "") or output.get("channel", ""),
+            "decline_code": output.get("decline_code", ""),
+            "amount": _cents(item.payload.get("amount"))})
+
+
+def _cents(text: str | None) -> int:
+    from recipes.collections.report import cents
+
+    return cents(text) if text else 0
+
+
+def _report(run: Run, today: date, book: dict[str, Account], policy: CollectionsPolicy,
+            evidence: Evidence, done: Done, unmatched: list[dict[str, Any]],
+            plan: Plan) -> dict[str, Any]:
+    workbook = write_workbook(run.artifact_path("collections.xlsx"), today=today, book=book,
+                              policy=policy, evidence=evidence, actions=done.rows,
+                              unmatched=unmatched)
+    run.add_artifact(workbook)
+    calls = write_call_list(run.artifact_path("call_list.xlsx"), plan.call_list)
+    run.add_artifact(calls)
+    kinds: dict[str, int] = {}
+    for row in done.rows:
+        kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
+    return {"actions": kinds, "call_list": len(plan.call_list), "held": plan.held,
+            "unmatched_payments": len(unmatched),
+            "awaiting_approval": len(evidence.requests(state="awaiting_approval"))}
