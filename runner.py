@@ -160,6 +160,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     from bots.reports import write_run_report
     from bots.settings import get_settings, reset_settings
     from bots.store import open_store
+    from demo.collections_world import collections_demo
     from demo.customer_mailbox import CustomerMailbox
     from demo.portal import PortalConfig, PortalServer
     from demo.samples.invoices import seed_invoices, write_adjustment_requests
@@ -176,6 +177,8 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     files = {"sales workbook": write_sales_workbook(inputs / "sales.xlsx", count=sales)}
     files.update({f"reconcile {k}": v for k, v in write_reconcile_samples(inputs / "reconcile").items()})
     files["adjustment requests"] = write_adjustment_requests(inputs / "adjustments.xlsx", portal_db)
+    collections_files, collections_params = collections_demo(portal_db, inputs / "collections")
+    files.update(collections_files)
     outcomes: list[tuple[str, object]] = []
     with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
             CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms:
@@ -193,6 +196,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
                            "bank": str(files["reconcile bank"]),
                            "portal_export": str(files["reconcile portal_export"])}),
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
+            ("collections", collections_params),
             ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
                                      "end": date.today().isoformat()}),

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bots import Run
-from bots.browser import BrowserPool, LaunchOptions
+from bots.browser import BrowserPool, Lane, LaunchOptions
 from connectors.portal.errors import MapError, PortalUnavailable
 from connectors.portal.keying import open_portal
 from connectors.portal.map import FormMap, PortalMap, SearchMap, load_map
@@ -112,9 +112,14 @@ class AccountsPortal:
 
 
 @contextmanager
-def open_accounts_portal(run: Run, map_name: str = "demo") -> Iterator[AccountsPortal]:
-    """A browser of its own (the system Chromium) with one lane, logged in to the portal of
-    the settings, for the whole of a run."""
+def open_accounts_portal(run: Run, map_name: str = "demo", *,
+                         lane: Lane | None = None) -> Iterator[AccountsPortal]:
+    """The account screens logged in to the portal of the settings, for the whole of a run:
+    on a browser of its own (the system Chromium, one lane), or on `lane` when given (a
+    caller that keeps one browser across many runs, e.g. a simulation of many days)."""
     the_map = with_account_screens(load_map(map_name))
+    if lane is not None:
+        yield AccountsPortal(open_portal(run, lane, the_map))
+        return
     with BrowserPool.open(LaunchOptions.from_settings(run.settings.browser)) as pool:
         yield AccountsPortal(open_portal(run, pool.lane("accounts"), the_map))

@@ -232,10 +232,10 @@ def service(conn: sqlite3.Connection, *, account_id: str, action: str, reason: s
             raise ActionRefused(f"Account {account_id} does not exist", "account_id")
         if action == "suspend" and not found["suspension_allowed"]:
             raise ActionRefused(f"The contract of {account_id} does not allow suspension",
-                                "action")
+                                "operation")
         wanted = "suspended" if action == "suspend" else "active"
         if found["service_status"] == wanted:
-            raise ActionRefused(f"Account {account_id} is already {wanted}", "action")
+            raise ActionRefused(f"Account {account_id} is already {wanted}", "operation")
         conn.execute("UPDATE accounts SET service_status = ? WHERE id = ?", (wanted, account_id))
         reference = _insert(conn, action, {
             "request_reference": request_reference, "account_id": account_id,

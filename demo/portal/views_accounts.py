@@ -29,7 +29,7 @@ FORMS: dict[str, dict[str, str]] = {
                "request_reference": "Request reference"},
     "payment": {"account_id": "Account", "invoice_id": "Invoice", "amount": "Amount",
                 "bank_reference": "Bank reference"},
-    "service": {"account_id": "Account", "action": "Action", "reason": "Reason",
+    "service": {"account_id": "Account", "operation": "Operation", "reason": "Reason",
                 "request_reference": "Request reference"},
 }
 REQUIRED = {"charge": set(FORMS["charge"]), "payment": set(FORMS["payment"]),
@@ -82,8 +82,9 @@ def _validate(form: str) -> tuple[dict[str, str], dict[str, str]]:
                 errors["amount"] = "Amount must be greater than zero"
         except ValueError:
             errors["amount"] = "Amount must be written with a decimal comma, like 1.234,56"
-    if form == "service" and values["action"] and values["action"] not in ("suspend", "reactivate"):
-        errors["action"] = "Choose suspend or reactivate"
+    if form == "service" and values["operation"] and values["operation"] not in ("suspend",
+                                                                                 "reactivate"):
+        errors["operation"] = "Choose suspend or reactivate"
     for name, value in values.items():
         if len(value) > 200:
             errors[name] = f"{FORMS[form][name]} is longer than 200 characters"
@@ -101,7 +102,7 @@ def _act(form: str, values: dict[str, str], user: str) -> store.Done:
                              invoice_id=values["invoice_id"],
                              amount=parse_european(values["amount"]),
                              bank_reference=values["bank_reference"], user=user)
-    return store.service(db(), account_id=values["account_id"], action=values["action"],
+    return store.service(db(), account_id=values["account_id"], action=values["operation"],
                          reason=values["reason"], request_reference=values["request_reference"],
                          user=user)
 

@@ -80,7 +80,7 @@ class Acting:
                 "authorisation_reference": p["authorisation"], "request_reference": key},
                 key=key, **common)
         else:
-            done = self.portal.service({"account_id": p["customer"], "action": kind,
+            done = self.portal.service({"account_id": p["customer"], "operation": kind,
                                         "reason": p["reason"], "request_reference": key},
                                        key=key, **common)
         item.output = self._record(item, done, found_in_portal=False)

@@ -2,7 +2,7 @@
 reconciliation engine (`bots.reconcile`), so a paid invoice is never chased.
 
 A line matches when its concept names an open invoice and its amount is that invoice's
-open balance to the cent, booked from 10 days before the due date on. Anything else (a
+open balance to the cent (booked any day: early payers pay early). Anything else (a
 partial payment, an unknown invoice, two lines for one invoice) is not applied: it is
 listed for a person (`unmatched`), and the invoice is chased as before.
 """
@@ -29,7 +29,7 @@ RULES = ruleset_from_mapping({
     "right": {"label": "bank", "amount": "amount", "date": "booked"},
     "rules": [{"name": "invoice-in-concept", "left_on": ["invoice"],
                "right_extract": {"column": "concept", "pattern": r"INV-\d{4}-\d{5}"},
-               "amount": {"absolute": "0"}, "dates": {"before": 10, "after": 3650},
+               "amount": {"absolute": "0"}, "dates": {"before": 3650, "after": 3650},
                "breaks": True}],
 }, "collections payments")
 

@@ -107,6 +107,10 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
                 summary["approvals"] = apply_decisions(params.approvals, evidence,
                                                        staff_directory(), today)
         with run.step("act"):
+            # charges first: an invoice a charge pays today gets no letter today
+            charges = plan_day(book, policy, evidence, today)
+            _act(run, Plan([i for i in charges.items if i[1]["kind"] == "charge"]), done, acting)
+            book = _book(run, portal, "open_invoices_after_charges.csv")
             plan = plan_day(book, policy, evidence, today)
             _act(run, plan, done, acting)
             book = _book(run, portal, "open_invoices_after.csv")

@@ -48,9 +48,9 @@ class Book:
 
 
 def start_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rpa_env: dict[str, str],
-               customers: int, **config: Any) -> Book:
+               customers: int, start: date = START, **config: Any) -> Book:
     db = tmp_path / "portal.sqlite"
-    book = seed_book(db, START, customers)
+    book = seed_book(db, start, customers)
     server = PortalServer(PortalConfig(db_path=db, **config))
     server.start()
     env = {"RPA_PORTAL__URL": server.url, "RPA_TIMEZONE": "UTC",
@@ -81,3 +81,20 @@ def big_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     finally:
         book.server.stop()
         reset_settings()
+
+
+@pytest.fixture
+def one_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """One Chromium for every run of the test (the recipe's portal opened on its lane):
+    60 daily runs need not start 60 browsers."""
+    import functools
+
+    import recipes.collections.recipe as recipe_module
+    from bots.browser import BrowserPool, LaunchOptions
+    from bots.settings import get_settings
+    from connectors.portal.accounts import open_accounts_portal
+
+    with BrowserPool.open(LaunchOptions.from_settings(get_settings().browser)) as pool:
+        monkeypatch.setattr(recipe_module, "open_accounts_portal",
+                            functools.partial(open_accounts_portal, lane=pool.lane("days")))
+        yield
