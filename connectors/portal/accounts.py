@@ -9,8 +9,9 @@ its request reference (check before act).
         portal.charge(record, key="CHG-INV-1-1", before_submit=item.ensure_lease)
 
 The screens are declared in `accounts.toml` (the portal-map format) and added to the map,
-so every submit takes the connector's common path (request mode: the mapped form posted
-through the lane's own HTTP client; re-login, outcome detection, audit). A submit answers
+so every submit takes the connector's common path (request mode by default: the mapped
+form posted through the lane's own HTTP client; or UI mode, filled in the page and its
+confirm() answered; re-login, outcome detection, audit). A submit answers
 with the portal's reference; what it did (approved or declined, and why) is read back
 with the search, which is also what settles a submit of unknown fate.
 """
@@ -75,8 +76,8 @@ class Action:
 class AccountsPortal:
     """Thread-side; one lane's logged-in view of the portal's customer accounts."""
 
-    def __init__(self, portal: Portal) -> None:
-        self.portal = portal
+    def __init__(self, portal: Portal, mode: KeyMode = KeyMode.REQUEST) -> None:
+        self.portal, self.mode = portal, mode
 
     def export_open_invoices(self, dest: Path) -> Path:
         return self.portal.export(EXPORT, dest)
@@ -87,7 +88,7 @@ class AccountsPortal:
 
     def _key(self, form: str, record: Mapping[str, Any], key: str,
              before_submit: Callable[[], None] | None, subject: str | None) -> Action:
-        keyed = self.portal.key(form, record, key=key, mode=KeyMode.REQUEST,
+        keyed = self.portal.key(form, record, key=key, mode=self.mode,
                                 before_submit=before_submit, subject=subject)
         shown = [a for a in self.find(key) if a.reference == keyed.reference]
         if not shown:
@@ -112,14 +113,15 @@ class AccountsPortal:
 
 
 @contextmanager
-def open_accounts_portal(run: Run, map_name: str = "demo", *,
-                         lane: Lane | None = None) -> Iterator[AccountsPortal]:
+def open_accounts_portal(run: Run, map_name: str = "demo", *, lane: Lane | None = None,
+                         mode: KeyMode = KeyMode.REQUEST) -> Iterator[AccountsPortal]:
     """The account screens logged in to the portal of the settings, for the whole of a run:
     on a browser of its own (the system Chromium, one lane), or on `lane` when given (a
-    caller that keeps one browser across many runs, e.g. a simulation of many days)."""
+    caller that keeps one browser across many runs, e.g. a simulation of many days).
+    `mode`: forms posted through the lane's HTTP client (request) or filled in the page."""
     the_map = with_account_screens(load_map(map_name))
     if lane is not None:
-        yield AccountsPortal(open_portal(run, lane, the_map))
+        yield AccountsPortal(open_portal(run, lane, the_map), mode)
         return
     with BrowserPool.open(LaunchOptions.from_settings(run.settings.browser)) as pool:
-        yield AccountsPortal(open_portal(run, pool.lane("accounts"), the_map))
+        yield AccountsPortal(open_portal(run, pool.lane("accounts"), the_map), mode)

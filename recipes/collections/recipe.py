@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from bots import TO_REVIEW, Outcome, Queue, RetryPolicy, Run, WorkItem, recipe
 from bots.errors import UsageError
 from bots.people import staff_directory
+from connectors.portal import KeyMode
 from connectors.portal.accounts import AccountsPortal, open_accounts_portal
 from recipes.collections.actions import Acting
 from recipes.collections.approvals import apply_decisions
@@ -55,6 +56,8 @@ class CollectionsParams(BaseModel):
                                    "large charges (request, approver, decision)")
     policy: Path = Field(default=DEFAULT_POLICY_FILE, description="the policy (TOML)")
     portal_map: str = Field(default="demo", description="a map name or a .toml path")
+    mode: KeyMode = Field(default=KeyMode.REQUEST, description="request: forms posted "
+                          "through the browser context's HTTP client; ui: filled in the page")
 
     @field_validator("policy")
     @classmethod
@@ -81,7 +84,7 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
     evidence = Evidence(run.engine, run.clock, f"bot:{run.recipe}")
     letters = Letters.from_settings(run.settings)
     summary: dict[str, Any] = {"day": today.isoformat()}
-    with open_accounts_portal(run, params.portal_map) as portal:
+    with open_accounts_portal(run, params.portal_map, mode=params.mode) as portal:
         with run.step("book"):
             book = _book(run, portal, "open_invoices.csv")
         with run.step("intake"):

@@ -39,15 +39,20 @@ def ageing(book: dict[str, Account], policy: CollectionsPolicy, today: date
     return [r for r in rows.values() if r["bucket"] != "beyond" or r["invoices"]]
 
 
-def collected(evidence: Evidence) -> dict[str, int]:
+def collected(evidence: Evidence) -> list[dict[str, Any]]:
+    """To date: payments recorded, charges approved, suspensions applied, reactivations."""
     payments = evidence.payments()
     charges = evidence.requests(kind="charge", state="done")
     suspensions = [r for r in evidence.requests(kind="suspension")
                    if r.state in ("done", "reactivated")]
-    return {"payments": len(payments), "payments_amount": sum(cents(p.amount) for p in payments),
-            "charges": len(charges), "charges_amount": sum(cents(c.amount) for c in charges),
-            "suspensions": len(suspensions),
-            "reactivations": sum(1 for r in suspensions if r.state == "reactivated")}
+    reactivated = [r for r in suspensions if r.state == "reactivated"]
+    return [
+        {"what": "payments", "count": len(payments),
+         "amount": sum(cents(p.amount) for p in payments)},
+        {"what": "charges", "count": len(charges), "amount": sum(cents(c.amount) for c in charges)},
+        {"what": "suspensions", "count": len(suspensions), "amount": 0},
+        {"what": "reactivations", "count": len(reactivated), "amount": 0},
+    ]
 
 
 def _frame(rows: list[dict[str, Any]], columns: list[TableColumn]) -> pd.DataFrame:
@@ -71,8 +76,9 @@ def write_workbook(path: Path, *, today: date, book: dict[str, Account],
           TableColumn("customer", "Customer"), TableColumn("invoice", "Invoice"),
           TableColumn("reference", "Portal reference"), TableColumn("status", "Status"),
           TableColumn("decline_code", "Decline"), TableColumn("amount", "Amount", M)]),
-        ("Collected", [{"what": k, "value": v} for k, v in collected(evidence).items()],
-         [TableColumn("what", "Figure"), TableColumn("value", "Value (amounts in cents)", INT)]),
+        ("Collected", collected(evidence),
+         [TableColumn("what", "To date"), TableColumn("count", "Count", INT),
+          TableColumn("amount", "Amount", M)]),
         ("Promises", [{"customer": p.customer, "invoice": p.invoice, "amount": cents(p.amount),
                        "promised_on": str(p.promised_on), "state": p.state}
                       for p in evidence.promises()],
