@@ -32,15 +32,21 @@ class Decision(BaseModel):
     decision: Literal["approve", "refuse"]
 
 
-def apply_decisions(path: Path, evidence: Evidence, staff: StaffDirectory,
-                    today: date) -> dict[str, int]:
+def read_decisions(path: Path) -> list[Decision]:
+    """Every row valid, or an InputError naming the first bad one (nothing decided)."""
     rows = read_rows(path, Decision)
     if rows.problems:
         first = rows.problems[0]
-        raise InputError(f"{path}: row {first.row}, column {first.column}: {first.reason}")
+        raise InputError(f"{first.reason} ({len(rows.problems)} problem(s) in the "
+                         "approvals; nothing decided)",
+                         file=str(path), row=first.row, column=first.column)
+    return [valid.value for valid in rows.valid]
+
+
+def apply_decisions(decisions: list[Decision], evidence: Evidence, staff: StaffDirectory,
+                    today: date) -> dict[str, int]:
     counts = {"approved": 0, "refused": 0, "four_eyes_refused": 0, "not_waiting": 0}
-    for valid in rows.valid:
-        d = valid.value
+    for d in decisions:
         request = evidence.request(d.request)
         if request is None or request.state != "awaiting_approval":
             counts["not_waiting"] += 1

@@ -56,8 +56,9 @@ def read_bank(path: Path) -> list[BankLine]:
     rows = read_rows(path, BankLine, columns=BANK_COLUMNS)
     if rows.problems:
         first = rows.problems[0]
-        raise InputError(f"{path}: row {first.row}, column {first.column}: {first.reason} "
-                         f"({len(rows.problems)} problem(s); nothing applied)")
+        raise InputError(f"{first.reason} ({len(rows.problems)} problem(s) in the bank "
+                         "statement; nothing applied)",
+                         file=str(path), row=first.row, column=first.column)
     return [v.value for v in rows.valid if v.value.amount > 0]
 
 

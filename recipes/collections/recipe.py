@@ -31,7 +31,7 @@ from bots.people import staff_directory
 from connectors.portal import KeyMode
 from connectors.portal.accounts import AccountsPortal, open_accounts_portal
 from recipes.collections.actions import Acting
-from recipes.collections.approvals import apply_decisions
+from recipes.collections.approvals import apply_decisions, read_decisions
 from recipes.collections.book import Account, read_book
 from recipes.collections.evidence import Evidence
 from recipes.collections.inbox import Inbox, call_items
@@ -84,17 +84,21 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
     evidence = Evidence(run.engine, run.clock, f"bot:{run.recipe}")
     letters = Letters.from_settings(run.settings)
     summary: dict[str, Any] = {"day": today.isoformat()}
+    with run.step("read"):  # every input file whole before anything is done
+        lines = read_bank(params.bank) if params.bank is not None else None
+        decisions = read_decisions(params.approvals) if params.approvals is not None else None
+        calls = call_items(params.call_sheet) if params.call_sheet is not None else None
     with open_accounts_portal(run, params.portal_map, mode=params.mode) as portal:
         with run.step("book"):
             book = _book(run, portal, "open_invoices.csv")
         with run.step("intake"):
-            summary["inbox"] = _intake(run, params, evidence, policy, book, letters)
+            summary["inbox"] = _intake(run, calls, params, evidence, policy, book, letters)
         acting = Acting(portal, evidence, letters, policy, today)
         done = Done()
         unmatched: list[dict[str, Any]] = []
         with run.step("payments"):
-            if params.bank is not None:
-                received, unmatched = match_payments(book, read_bank(params.bank))
+            if lines is not None:
+                received, unmatched = match_payments(book, lines)
                 run.queue(ACTIONS).put_many(
                     (f"pay:{r.bank_reference}", {
                         "kind": "pay", "customer": r.customer, "invoice": r.invoice,
@@ -105,10 +109,10 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
             book = _book(run, portal, "open_invoices_after_payments.csv")
         with run.step("promises"):
             summary["promises"] = settle_promises(evidence, today)
-        if params.approvals is not None:
+        if decisions is not None:
             with run.step("approvals"):
-                summary["approvals"] = apply_decisions(params.approvals, evidence,
-                                                       staff_directory(), today)
+                summary["approvals"] = apply_decisions(decisions, evidence, staff_directory(),
+                                                       today)
         with run.step("act"):
             # charges first: an invoice a charge pays today gets no letter today
             charges = plan_day(book, policy, evidence, today)
@@ -131,11 +135,12 @@ def _book(run: Run, portal: AccountsPortal, name: str) -> dict[str, Account]:
     return read_book(portal.export_open_invoices(run.artifact_path(name)))
 
 
-def _intake(run: Run, params: CollectionsParams, evidence: Evidence, policy: CollectionsPolicy,
-            book: dict[str, Account], letters: Letters) -> dict[str, int]:
+def _intake(run: Run, calls: tuple[list[Any], Any] | None, params: CollectionsParams,
+            evidence: Evidence, policy: CollectionsPolicy, book: dict[str, Account],
+            letters: Letters) -> dict[str, int]:
     inbox = run.queue(INBOX)
-    if params.call_sheet is not None:
-        items, rows = call_items(params.call_sheet)
+    if calls is not None:
+        items, rows = calls
         inbox.put_many(items)
         run.reject(rows.problems, source=str(params.call_sheet))
     report = run.work(INBOX, Inbox(evidence, policy, book, letters, f"bot:{run.recipe}"))

@@ -66,3 +66,17 @@ def test_mail_items_recorded_once_and_a_bad_one_answered_threaded(small_book: Bo
     assert again.ok, again.error
     with open_store().connect() as conn:
         assert conn.execute(sa.text("select count(*) from collections_disputes")).scalar() == 1
+
+
+def test_a_bad_bank_statement_refuses_the_run_before_anything_is_done(
+        small_book: Book, tmp_path) -> None:  # noqa: ANN001
+    bank = tmp_path / "bank.csv"
+    bank.write_text("booked;concept;amount;reference\n2026-03-02;FRA INV-2026-00001;12,5x;B1\n",
+                    encoding="utf-8")
+    result = execute("collections", {"bank": str(bank)}, clock=DayClock(START))
+    assert not result.ok
+    assert str(bank) in str(result.error) and "row 2" in str(result.error)
+    assert "amount" in str(result.error)
+    with open_store().connect() as conn:
+        assert conn.execute(sa.text("select count(*) from outbox_messages")).scalar() == 0
+        assert conn.execute(sa.text("select count(*) from work_items")).scalar() == 0

@@ -64,6 +64,11 @@ def test_sixty_days_over_two_hundred_customers(big_book: Book, tmp_path: Path,
         charge_items = conn.execute(sa.text(
             "select key, finished_at from work_items where queue='collections'"
             " and key like 'charge:%' and state='done'")).all()
+        broken = conn.execute(sa.text("select invoice from collections_promises where"
+                                      " state = 'broken'")).scalars().all()
+        kept = conn.execute(sa.text("select count(*) from collections_promises where"
+                                    " state = 'kept'")).scalar()
+        bumped = dict(conn.execute(sa.text("select invoice, bumps from collections_bumps")).all())
         finished = {key: _day(at) for key, at in conn.execute(sa.text(
             "select key, finished_at from work_items where queue='collections'"))}
     sent: dict[str, dict[str, date]] = defaultdict(dict)
@@ -98,6 +103,10 @@ def test_sixty_days_over_two_hundred_customers(big_book: Book, tmp_path: Path,
         assert sent.get(c.invoice, {}) == expected, c
         checked += 1
     assert checked > 100
+
+    # promises: kept ones and broken ones, and a broken one moved its invoice a level on
+    assert broken and kept
+    assert bumped == {invoice: broken.count(invoice) for invoice in broken}
 
     # disputes: nothing after the dispute
     for invoice, dispute in disputes.items():
