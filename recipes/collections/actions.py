@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from bots import BusinessError, WorkItem
+from bots import BusinessError, Outcome, WorkItem
 from connectors.portal.accounts import AccountsPortal, Action
 from recipes.collections.evidence import Evidence
 from recipes.collections.letters import Letters
@@ -38,6 +38,18 @@ class Acting:
                  policy: CollectionsPolicy, today: date) -> None:
         self.portal, self.evidence, self.letters = portal, evidence, letters
         self.policy, self.today = policy, today
+        self.done: list[dict[str, Any]] = []  # what this run did, for the workbook
+
+    def settled(self, item: WorkItem) -> None:
+        if item.outcome not in (Outcome.DONE, Outcome.FOUND_DONE):
+            return
+        p, output = item.payload, item.output or {}
+        self.done.append({
+            "key": item.key, "kind": p["kind"], "customer": p["customer"],
+            "invoice": p.get("invoice", ""), "reference": output.get("reference", ""),
+            "status": output.get("status", "") or output.get("channel", ""),
+            "decline_code": output.get("decline_code", ""),
+            "amount": int(Decimal(p["amount"]).scaleb(2)) if p.get("amount") else 0})
 
     def check(self, item: WorkItem) -> dict[str, Any] | None:
         if item.payload["kind"] == "letter":

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bots import TO_REVIEW, Outcome, Queue, RetryPolicy, Run, WorkItem, recipe
+from bots import TO_REVIEW, Queue, RetryPolicy, Run, recipe
 from bots.errors import UsageError
 from bots.people import staff_directory
 from connectors.portal import KeyMode
@@ -94,18 +94,19 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
         with run.step("intake"):
             summary["inbox"] = _intake(run, calls, params, evidence, policy, book, letters)
         acting = Acting(portal, evidence, letters, policy, today)
-        done = Done()
         unmatched: list[dict[str, Any]] = []
         with run.step("payments"):
             if lines is not None:
-                received, unmatched = match_payments(book, lines)
+                seen = {p.bank_reference for p in evidence.payments()}  # a statement fed twice
+                received, unmatched = match_payments(
+                    book, [line for line in lines if line.reference not in seen])
                 run.queue(ACTIONS).put_many(
                     (f"pay:{r.bank_reference}", {
                         "kind": "pay", "customer": r.customer, "invoice": r.invoice,
                         "amount": str(r.amount), "booked": r.booked.isoformat()}, PAYMENT)
                     for r in received)
                 run.count(TO_REVIEW, len(unmatched))
-            run.work(ACTIONS, done.around(acting))
+            run.work(ACTIONS, acting)
             book = _book(run, portal, "open_invoices_after_payments.csv")
         with run.step("promises"):
             summary["promises"] = settle_promises(evidence, today)
@@ -116,18 +117,18 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
         with run.step("act"):
             # charges first: an invoice a charge pays today gets no letter today
             charges = plan_day(book, policy, evidence, today)
-            _act(run, Plan([i for i in charges.items if i[1]["kind"] == "charge"]), done, acting)
+            _act(run, Plan([i for i in charges.items if i[1]["kind"] == "charge"]), acting)
             book = _book(run, portal, "open_invoices_after_charges.csv")
             plan = plan_day(book, policy, evidence, today)
-            _act(run, plan, done, acting)
+            _act(run, plan, acting)
             book = _book(run, portal, "open_invoices_after.csv")
             again = Plan()
             plan_reactivations(again, book, evidence, today)  # accounts a charge just paid
             if again.items:
-                _act(run, again, done, acting)
+                _act(run, again, acting)
                 book = _book(run, portal, "open_invoices_after.csv")
         with run.step("report"):
-            summary.update(_report(run, today, book, policy, evidence, done, unmatched, plan))
+            summary.update(_report(run, today, book, policy, evidence, acting, unmatched, plan))
     return summary
 
 
@@ -147,58 +148,22 @@ def _intake(run: Run, calls: tuple[list[Any], Any] | None, params: CollectionsPa
     return report.outcomes
 
 
-def _act(run: Run, plan: Plan, done: Done, acting: Acting) -> None:
+def _act(run: Run, plan: Plan, acting: Acting) -> None:
     run.queue(ACTIONS).put_many(plan.items)
-    run.work(ACTIONS, done.around(acting))
-
-
-class Done:
-    """The items this run settled as done, for the workbook's Actions sheet."""
-
-    def __init__(self) -> None:
-        self.rows: list[dict[str, Any]] = []
-
-    def around(self, acting: Acting) -> Any:
-        done = self
-
-        class Handler:
-            check = staticmethod(acting.check)
-            work = staticmethod(acting.work)
-
-            @staticmethod
-            def settled(item: WorkItem) -> None:
-                if item.outcome in (Outcome.DONE, Outcome.FOUND_DONE):
-                    done.add(item)
-
-        return Handler()
-
-    def add(self, item: WorkItem) -> None:
-        output = item.output or {}
-        self.rows.append({
-            "key": item.key, "kind": item.payload["kind"], "customer": item.payload["customer"],
-            "invoice": item.payload.get("invoice", ""), "reference": output.get("reference", ""),
-            "status": output.get("status", "") or output.get("channel", ""),
-            "decline_code": output.get("decline_code", ""),
-            "amount": _cents(item.payload.get("amount"))})
-
-
-def _cents(text: str | None) -> int:
-    from recipes.collections.report import cents
-
-    return cents(text) if text else 0
+    run.work(ACTIONS, acting)
 
 
 def _report(run: Run, today: date, book: dict[str, Account], policy: CollectionsPolicy,
-            evidence: Evidence, done: Done, unmatched: list[dict[str, Any]],
+            evidence: Evidence, acting: Acting, unmatched: list[dict[str, Any]],
             plan: Plan) -> dict[str, Any]:
     workbook = write_workbook(run.artifact_path("collections.xlsx"), today=today, book=book,
-                              policy=policy, evidence=evidence, actions=done.rows,
+                              policy=policy, evidence=evidence, actions=acting.done,
                               unmatched=unmatched)
     run.add_artifact(workbook)
     calls = write_call_list(run.artifact_path("call_list.xlsx"), plan.call_list)
     run.add_artifact(calls)
     kinds: dict[str, int] = {}
-    for row in done.rows:
+    for row in acting.done:
         kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
     return {"actions": kinds, "call_list": len(plan.call_list), "held": plan.held,
             "unmatched_payments": len(unmatched),
