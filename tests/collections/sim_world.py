@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import START, Book, DayClock
+from collections_support import START, Book, DayClock
 
 from bots import RunResult, execute
 from bots.store import open_store

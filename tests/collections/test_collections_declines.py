@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from conftest import START, Book, DayClock
+from collections_support import START, Book, DayClock
 
 from bots import execute
 from bots.store import open_store

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import Book
+from collections_support import Book, start_book
 
 from demo.samples.collections import write_call_sheet
 from tests.helpers import ROOT, queue_env, run_cli
@@ -59,8 +59,6 @@ def _kill_midway(args: list[str], env: dict[str, str], cwd: Path, db: Path,
 @pytest.fixture
 def kill_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
               rpa_env: dict[str, str]) -> Iterator[Book]:
-    from conftest import start_book
-
     book = start_book(tmp_path, monkeypatch, rpa_env, 80, latency_ms=30,
                       start=datetime.now(UTC).date())
     yield book

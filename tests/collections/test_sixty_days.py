@@ -22,7 +22,7 @@ from pathlib import Path
 
 import openpyxl
 import sqlalchemy as sa
-from conftest import START, Book, DayClock
+from collections_support import START, Book, DayClock
 from sim_world import run_day
 
 from bots.store import open_store
