@@ -162,6 +162,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     from bots.reports import write_run_report
     from bots.settings import get_settings, reset_settings
     from bots.store import open_store
+    from demo.collections_world import collections_demo
     from demo.customer_mailbox import CustomerMailbox
     from demo.mail_world import demo_mail_world
     from demo.portal import PortalConfig, PortalServer
@@ -183,6 +184,8 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
 
     orders = make_orders_world(inputs, portal_db, tag=f"-{stamp}")
     files["order requests"] = orders.requests
+    collections_files, collections_params = collections_demo(portal_db, inputs / "collections")
+    files.update(collections_files)
     outcomes: list[tuple[str, object]] = []
     with PortalServer(PortalConfig(db_path=portal_db, latency_ms=latency_ms)) as portal, \
             CustomerMailbox(folder / "mailbox") as mailbox, SmsGateway(folder / "sms") as sms, \
@@ -207,6 +210,7 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
             ("invoice_adjustments", {"requests": str(files["adjustment requests"])}),
             ("mail_triage", {}),  # routes order mail to order_requests' queue first
             ("order_requests", {"requests": str(orders.requests)}),
+            ("collections", collections_params),
             ("send_outbox", {}),
             ("productivity_report", {"start": date.today().isoformat(),
                                      "end": date.today().isoformat()}),

@@ -8,7 +8,15 @@ from decimal import Decimal
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from demo.portal import auth, views_admin, views_exports, views_invoices, views_orders, views_sales
+from demo.portal import (
+    auth,
+    views_accounts,
+    views_admin,
+    views_exports,
+    views_invoices,
+    views_orders,
+    views_sales,
+)
 from demo.portal.config import PortalConfig
 from demo.portal.db import create_schema
 from demo.portal.faults import FaultInjector
@@ -36,7 +44,7 @@ def create_app(config: PortalConfig) -> Flask:
     app.before_request(auth.guard)
     app.teardown_appcontext(close_db)
     for blueprint in (auth.bp, views_sales.bp, views_exports.bp, views_invoices.bp,
-                      views_admin.bp, views_orders.bp):
+                      views_admin.bp, views_orders.bp, views_accounts.bp):
         app.register_blueprint(blueprint)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)

@@ -86,6 +86,8 @@ def connect(db_path: Path) -> sqlite3.Connection:
 
 def create_schema(db_path: Path) -> None:
     """Create the database file and its tables if absent; safe to call any number of times."""
+    from demo.portal import accounts_db  # it imports this module
+
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     conn = connect(db_path)
@@ -93,6 +95,7 @@ def create_schema(db_path: Path) -> None:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.executescript(SCHEMA)
         conn.executescript(ORDERS_SCHEMA)
+        conn.executescript(accounts_db.SCHEMA)  # demo/portal/accounts_db.py
     finally:
         conn.close()
 
