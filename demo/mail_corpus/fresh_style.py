@@ -1,6 +1,6 @@
 """Fresh-style phrasing: a third population of customers, written AFTER the rules, the
 model settings and the other two styles were frozen, and never used to tune anything.
-Its score is the honest one (see NOTES-15-understand.md). Slots as in train_style.
+Its score is the honest one (`fresh_macro_f1` of `evaluate`). Slots as in train_style.
 """
 
 GREETINGS = {
