@@ -226,8 +226,12 @@ def _run_demo(*, sales: int, latency_ms: int) -> int:
     store = open_store()
     for name, result in outcomes:
         print(f"  {name:<20} run {result.run_id:<5} {result.state:<26} {_short(result.summary)}")
-        for artifact in _artifacts(store, result.run_id):
+        listed = _artifacts(store, result.run_id)
+        shown = listed if len(listed) <= 6 else listed[:5]  # mail attachments can be many
+        for artifact in shown:
             print(f"      {get_settings().data_dir / artifact}")
+        if len(listed) > len(shown):
+            print(f"      ... and {len(listed) - len(shown)} more: runner.py show {result.run_id}")
     print(f"\nHTML run report: {html}")
     print(f"customers' mailbox (SMTP, one file per mail): {mailbox.maildir_path / 'new'}")
     print(f"SMS gateway stand-in log (JSON lines): {sms.log}")
