@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from playwright.sync_api import sync_playwright
 
 from bots.settings import Settings
@@ -88,15 +88,7 @@ def test_html_report_and_productivity_workbook_agree_with_sql(
         keep_artifact(tmp_path / "figures-report.png")
         chromium.close()
 
-    today = datetime.now(settings.tz).date().isoformat()
-    made = run_cli("run", "productivity_report", "-p", f"start={today}", "-p", f"end={today}",
-                   env=env)
-    assert made.returncode == 0, made.stderr
-    db = sqlite3.connect(settings.data_dir / "store.db")
-    (path,) = db.execute("select path from artifacts where kind = 'xlsx' and run_id = "
-                         "(select max(id) from runs)").fetchone()
-    db.close()
-    book = load_workbook(settings.data_dir / path)
+    book = _productivity_workbook(settings, env)
     dashboard = {row[0]: row[1] for row in book["Dashboard"].iter_rows(min_row=4, max_row=12,
                                                                        values_only=True)}
     assert dashboard["Items done"] == sql["done"]
@@ -134,15 +126,7 @@ def test_a_run_that_counts_its_own_lines_shows_its_breaks_everywhere(
     assert ran.returncode == 0, ran.stderr
     (row,) = [json.loads(line) for line in run_cli("runs", "--json", env=env).stdout.splitlines()]
     assert (row["state"], row["exceptions"]) == ("succeeded_with_exceptions", 4)
-    today = datetime.now(settings.tz).date().isoformat()
-    made = run_cli("run", "productivity_report", "-p", f"start={today}", "-p", f"end={today}",
-                   env=env)
-    assert made.returncode == 0, made.stderr
-    db = sqlite3.connect(settings.data_dir / "store.db")
-    (path,) = db.execute("select path from artifacts where kind = 'xlsx' and run_id = "
-                         "(select max(id) from runs)").fetchone()
-    db.close()
-    book = load_workbook(settings.data_dir / path)
+    book = _productivity_workbook(settings, env)
     dashboard = {r[0]: r[1] for r in book["Dashboard"].iter_rows(min_row=4, max_row=12,
                                                                  values_only=True)}
     assert (dashboard["Items processed"], dashboard["Items done"],
@@ -152,3 +136,16 @@ def test_a_run_that_counts_its_own_lines_shows_its_breaks_everywhere(
     (line,) = [r for r in daily.iter_rows(min_row=2, values_only=True) if r[1] == "counting_bot"]
     assert line[header.index("Items to review")] == 4
     assert line[header.index("Success rate")] == 0.8
+
+
+def _productivity_workbook(settings: Settings, env: dict[str, str]) -> Workbook:
+    """Today's productivity report, made through the command line, opened with openpyxl."""
+    today = datetime.now(settings.tz).date().isoformat()
+    made = run_cli("run", "productivity_report", "-p", f"start={today}", "-p", f"end={today}",
+                   env=env)
+    assert made.returncode == 0, made.stderr
+    db = sqlite3.connect(settings.data_dir / "store.db")
+    (path,) = db.execute("select path from artifacts where kind = 'xlsx' and run_id = "
+                         "(select max(id) from runs)").fetchone()
+    db.close()
+    return load_workbook(settings.data_dir / path)
