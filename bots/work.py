@@ -4,6 +4,7 @@
         def check(self, item) -> dict | None: ...  # what the outside system already shows
         def work(self, item) -> None: ...          # act; set item.output
         def settled(self, item) -> None: ...       # optional: after each item, its outcome
+                                                   # (one call at a time across lanes)
 
     run.work(SALES, Keyer())                       # one lane, in this thread
     run.work(SALES, open_keyer, lanes=3, browser=True)
@@ -85,6 +86,8 @@ class Crew:
         self._failed_in_row = 0
         self._last_failure = ""
         self._lock = threading.Lock()
+        # handlers' `settled` runs one call at a time across lanes: their tallies need no lock
+        self.settling = threading.Lock()
 
     def stopped(self, queue: WorkQueue) -> bool:
         return self.stop.is_set() or queue.stopping()
@@ -190,7 +193,8 @@ def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew,
                 progress.advance()
             crew.settled(item)
             if settled is not None:
-                settled(item)
+                with crew.settling:
+                    settled(item)
             if crew.stopped(queue):
                 return
         if not _more_to_come(run, queue, crew):

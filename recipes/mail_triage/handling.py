@@ -18,7 +18,6 @@ output says which folder the mail belongs in; `filing` moves it there once settl
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,14 +87,12 @@ class Tally:
 
     by: dict[str, Counter[str]] = field(default_factory=lambda: {
         k: Counter() for k in ("category", "priority", "language", "action", "folder")})
-    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, output: dict[str, Any]) -> None:
-        with self._lock:
-            for name, counter in self.by.items():
-                value = output.get(name)
-                if value is not None:
-                    counter[str(value)] += 1
+    def add(self, output: dict[str, Any]) -> None:  # from `settled`: one call at a time
+        for name, counter in self.by.items():
+            value = output.get(name)
+            if value is not None:
+                counter[str(value)] += 1
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         return {name: dict(sorted(c.items())) for name, c in self.by.items() if c}
