@@ -11,26 +11,26 @@ from collections_support import Book, start_book
 from bots.settings import reset_settings
 
 
-@pytest.fixture
-def small_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-               rpa_env: dict[str, str]) -> Iterator[Book]:
-    book = start_book(tmp_path, monkeypatch, rpa_env, 12)
+def _book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rpa_env: dict[str, str],
+          customers: int) -> Iterator[Book]:
+    book = start_book(tmp_path, monkeypatch, rpa_env, customers)
     try:
         yield book
     finally:
         book.server.stop()
         reset_settings()
+
+
+@pytest.fixture
+def small_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+               rpa_env: dict[str, str]) -> Iterator[Book]:
+    yield from _book(tmp_path, monkeypatch, rpa_env, 12)
 
 
 @pytest.fixture
 def big_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
              rpa_env: dict[str, str]) -> Iterator[Book]:
-    book = start_book(tmp_path, monkeypatch, rpa_env, 200)
-    try:
-        yield book
-    finally:
-        book.server.stop()
-        reset_settings()
+    yield from _book(tmp_path, monkeypatch, rpa_env, 200)
 
 
 @pytest.fixture
