@@ -89,8 +89,8 @@ def naive_triage(host: str, port: int, user: str, smtp_port: int) -> dict[str, A
             reply["From"] = "clientes@example.com"
             reply["To"] = sender
             reply["Subject"] = "Re: " + subject.replace("\n", " ")[:200]
-            if msg.get("Message-ID"):
-                reply["In-Reply-To"] = msg["Message-ID"]
+            if msg.get("Message-ID"):  # folded ids would make the reply unsendable
+                reply["In-Reply-To"] = "".join(str(msg["Message-ID"]).split())
             reply.set_content(f"Hemos recibido su mensaje ({folder}). / We got your message.")
             smtp = smtplib.SMTP(host, smtp_port)
             smtp.sendmail("clientes@example.com", [sender], reply.as_bytes())
