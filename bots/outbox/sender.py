@@ -1,16 +1,18 @@
 """The sender: takes due messages from the outbox and delivers them through their channel.
 
-For each due message (queued, or deferred and its time come), in one transaction: the
-address is checked (opted out, failing: failed), the channel's quiet hours and the
-customer's rate limit (deferred to when it may go), else the message is claimed
-(`sending`, attempt + 1, under a lease). Then the channel sends it, with a few quick
-retries (tenacity) on a temporary failure; then `sent`, or `deferred` with back-off, or
-`failed` (refused, or attempts exhausted).
+Due messages (queued, or deferred and their time come) are claimed in batches, in one
+transaction: each address is checked (opted out, failing: failed), the channel's quiet
+hours and the customer's rate limit (deferred to when it may go), else the message is
+claimed (`sending`, reason `claimed`, attempt + 1, under a lease). Then, in turn, each is
+marked as being attempted (in the transaction that records the message before it), the
+channel sends it, with a few quick retries (tenacity) on a temporary failure; then `sent`,
+or `deferred` with back-off, or `failed` (refused, or attempts exhausted).
 
-A crash between the claim and the record of the send leaves the message `sending` with a
-lease that runs out. The next sender asks the channel whether it was delivered (`lookup`):
-yes -> sent, no -> queued again (sent once, after the restart), cannot tell -> failed as
-`in_doubt`, for a person to review: never sent twice.
+A crash leaves the claimed messages `sending` with a lease that runs out. The next sender
+queues again those never attempted (still `claimed`) and asks the channel about the one
+being attempted (`lookup`): delivered -> sent, not delivered -> queued again (sent once,
+after the restart), cannot tell -> failed as `in_doubt`, for a person to review: never
+sent twice.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -41,12 +44,17 @@ from bots.outbox.model import (
     TemporaryFailure,
 )
 from bots.outbox.rules import Rules
-from bots.outbox.store import address_status, mark_failing, stored
+from bots.outbox.store import address_status, address_statuses, mark_failing, stored
 from bots.redaction import redact
 from bots.store.outbox_schema import outbox_messages as M
 
 S = DeliveryState
 DUE_BATCH = 50
+CLAIMED = "claimed"  # the reason of a message claimed in a batch and not yet attempted
+
+
+class LeaseGone(Exception):
+    """Another sender took the message over: this one must not send it."""
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class Sender:
         self.clock = clock or SystemClock()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease, self.tries_now, self.first_wait = lease, tries_now, first_wait_seconds
+        self._leased_at: dict[int, float] = {}  # message id -> monotonic time of its lease
 
     # -- one pass ----------------------------------------------------------------------
     def run(self, *, limit: int | None = None, dry_run: Path | None = None) -> SendReport:
@@ -109,16 +118,34 @@ class Sender:
         caps = [c for c in (limit, self.rules.max_per_run) if c is not None]
         cap, claims = (min(caps) if caps else None), 0
         while ids := self._due_ids():
-            for message_id in ids:
-                if cap is not None and claims >= cap:
-                    report.stopped_at_max = bool(self._due_ids())
-                    if report.stopped_at_max:
-                        logger.warning("outbox: stopped after {} messages (max per run)", cap)
+            if cap is not None:
+                if claims >= cap:
+                    report.stopped_at_max = True
+                    logger.warning("outbox: stopped after {} messages (max per run)", cap)
                     return
-                claimed = self._claim(message_id, report)
-                if claimed is not None:
-                    claims += 1
-                    self._deliver(claimed, report)
+                ids = ids[:cap - claims]
+            batch = self._claim_batch(ids, report)
+            claims += len(batch)
+            self._send_batch(batch, report)
+
+    def _send_batch(self, batch: list[StoredMessage], report: SendReport) -> None:
+        """Send the claimed messages in turn. Each is marked as being attempted before its
+        send, in the transaction that records the one before it: one commit per message,
+        and after a crash only the message being attempted can be in doubt; the others,
+        still only claimed, are queued again without asking the channel."""
+        unstarted = {message.id for message in batch}
+        started = False
+        try:
+            for index, message in enumerate(batch):
+                if not started and not self._start(message):
+                    unstarted.discard(message.id)
+                    continue  # another sender has it now
+                unstarted.discard(message.id)
+                following = batch[index + 1] if index + 1 < len(batch) else None
+                started = self._deliver(message, report, following)
+        finally:
+            if unstarted:
+                self._unclaim(sorted(unstarted))
 
     def pending(self) -> int:
         """Messages not settled yet (queued, deferred or in flight)."""
@@ -137,8 +164,11 @@ class Sender:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
-    def decide(self, conn: sa.Connection, message: StoredMessage, now: datetime) -> Decision:
-        opted_out, failing = address_status(conn, message.to)
+    def decide(self, conn: sa.Connection, message: StoredMessage, now: datetime, *,
+               status: tuple[bool, str | None] | None = None) -> Decision:
+        """Send now, later or never; `status`: the address's (opted out, failing), when
+        already read."""
+        opted_out, failing = status if status is not None else address_status(conn, message.to)
         if opted_out:
             return Decision(S.FAILED, "opted_out")
         if failing is not None:
@@ -168,39 +198,82 @@ class Sender:
         # when enough of them have left the window for one more to fit
         return times[len(times) - limit.count] + limit.window
 
-    def _claim(self, message_id: int, report: SendReport) -> StoredMessage | None:
+    def _claim_batch(self, ids: list[int], report: SendReport) -> list[StoredMessage]:
+        """Claim the due messages among `ids` in one transaction (a commit per message
+        cost more than its send); each is leased, and renewed before its send when it
+        has waited in the batch (`_deliver`)."""
         now = self.clock.now()
+        claimed: list[StoredMessage] = []
         with self.engine.begin() as conn:
-            row = conn.execute(sa.select(M).where(
-                M.c.id == message_id, M.c.state.in_([S.QUEUED, S.DEFERRED]),
-                sa.or_(M.c.not_before.is_(None), M.c.not_before <= now))).one_or_none()
-            if row is None:
-                return None  # another sender took it, or it is no longer due
-            message = stored(row)
-            decision = self.decide(conn, message, now)
-            guard = sa.and_(M.c.id == message.id, M.c.state == row.state,
-                            M.c.attempts == row.attempts)
-            if decision.state is not S.SENDING:
-                done = conn.execute(M.update().where(guard).values(
-                    state=decision.state, reason=decision.reason,
-                    not_before=decision.not_before, updated_at=now))
-                if done.rowcount == 1:
-                    _audit(conn, now, self.owner, message, decision.state, decision.reason,
-                           not_before=decision.not_before)
-                self._tally(report, decision.state, decision.reason)
-                logger.info("outbox {} {} ({}){}", message.id, decision.state, decision.reason,
-                            f" until {decision.not_before.isoformat()}"
-                            if decision.not_before else "")
-                return None
+            rows = conn.execute(sa.select(M).where(
+                M.c.id.in_(ids), M.c.state.in_([S.QUEUED, S.DEFERRED]),
+                sa.or_(M.c.not_before.is_(None), M.c.not_before <= now))
+                .order_by(M.c.id)).all()  # gone: another sender took it, or not due now
+            statuses = address_statuses(conn, {row.recipient for row in rows})
+            for row in rows:
+                message = self._claim(conn, row, now, report,
+                                      statuses.get(row.recipient, (False, None)))
+                if message is not None:
+                    claimed.append(message)
+        at = time.monotonic()
+        for message in claimed:
+            self._leased_at[message.id] = at
+        return claimed
+
+    def _claim(self, conn: sa.Connection, row: Any, now: datetime, report: SendReport,
+               status: tuple[bool, str | None]) -> StoredMessage | None:
+        message = stored(row)
+        decision = self.decide(conn, message, now, status=status)
+        guard = sa.and_(M.c.id == message.id, M.c.state == row.state,
+                        M.c.attempts == row.attempts)
+        if decision.state is not S.SENDING:
             done = conn.execute(M.update().where(guard).values(
-                state=S.SENDING, attempts=row.attempts + 1, lease_owner=self.owner,
-                lease_expires_at=now + self.lease, updated_at=now))
-            if done.rowcount != 1:
-                return None
+                state=decision.state, reason=decision.reason,
+                not_before=decision.not_before, updated_at=now))
+            if done.rowcount == 1:
+                _audit(conn, now, self.owner, message, decision.state, decision.reason,
+                       not_before=decision.not_before)
+            self._tally(report, decision.state, decision.reason)
+            logger.info("outbox {} {} ({}){}", message.id, decision.state, decision.reason,
+                        f" until {decision.not_before.isoformat()}"
+                        if decision.not_before else "")
+            return None
+        done = conn.execute(M.update().where(guard).values(
+            state=S.SENDING, reason=CLAIMED, attempts=row.attempts + 1,
+            lease_owner=self.owner, lease_expires_at=now + self.lease, updated_at=now))
+        if done.rowcount != 1:
+            return None
         return replace(message, state=S.SENDING, attempts=row.attempts + 1)
 
+    def _start(self, message: StoredMessage) -> bool:
+        with self.engine.begin() as conn:
+            return self._mark_started(conn, message)
+
+    def _mark_started(self, conn: sa.Connection, message: StoredMessage) -> bool:
+        """Claimed -> being attempted, under a fresh lease; False if no longer ours."""
+        now = self.clock.now()
+        done = conn.execute(M.update().where(
+            M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
+            M.c.reason == CLAIMED).values(reason=None, lease_expires_at=now + self.lease))
+        if done.rowcount == 1:
+            self._leased_at[message.id] = time.monotonic()
+        return done.rowcount == 1
+
+    def _unclaim(self, ids: list[int]) -> None:
+        """Claimed, never attempted (the run stopped first): queued again as they were."""
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            conn.execute(M.update().where(
+                M.c.id.in_(ids), M.c.state == S.SENDING, M.c.lease_owner == self.owner,
+                M.c.reason == CLAIMED).values(
+                state=S.QUEUED, reason=None, attempts=M.c.attempts - 1, lease_owner=None,
+                lease_expires_at=None, updated_at=now))
+
     # -- delivering --------------------------------------------------------------------
-    def _deliver(self, message: StoredMessage, report: SendReport) -> None:
+    def _deliver(self, message: StoredMessage, report: SendReport,
+                 following: StoredMessage | None = None) -> bool:
+        """Send one message and record how it went; True when `following` was marked as
+        being attempted in the same transaction."""
         channel = self.channels[message.channel]
         retrying = Retrying(
             stop=stop_after_attempt(self.tries_now),
@@ -211,37 +284,54 @@ class Sender:
             before=lambda _state: self._renew(message), reraise=True)
         try:
             provider_id = retrying(channel.send, message)
+        except LeaseGone:
+            logger.warning("outbox {}: lease lost before the send; not sent by this sender",
+                           message.id)
+            self._leased_at.pop(message.id, None)
+            return False
         except PermanentFailure as exc:
-            self._settle(message, S.FAILED, reason="refused", error=str(exc), failing=str(exc))
             self._tally(report, S.FAILED, "refused")
-            return
+            return self._settle(message, S.FAILED, reason="refused", error=str(exc),
+                                failing=str(exc), following=following)
         except TemporaryFailure as exc:
             if message.attempts >= self.rules.max_attempts:
-                self._settle(message, S.FAILED, reason="gave_up", error=str(exc))
                 self._tally(report, S.FAILED, "gave_up")
-                return
+                return self._settle(message, S.FAILED, reason="gave_up", error=str(exc),
+                                    following=following)
             retry_at = self.clock.now() + self.rules.backoff(message.attempts)
-            self._settle(message, S.DEFERRED, reason="temporary_failure", error=str(exc),
-                         not_before=retry_at)
             self._tally(report, S.DEFERRED, "temporary_failure")
             logger.warning("outbox {} to {} deferred until {}: {}", message.id, message.to,
                            retry_at.isoformat(), redact(str(exc)))
-            return
-        self._settle(message, S.SENT, reason=None, provider_id=provider_id)
+            return self._settle(message, S.DEFERRED, reason="temporary_failure",
+                                error=str(exc), not_before=retry_at, following=following)
         report.sent += 1
         logger.info("outbox {} sent by {} to {} ({}, {})", message.id, message.channel,
                     message.to, message.case, message.template)
+        return self._settle(message, S.SENT, reason=None, provider_id=provider_id,
+                            following=following)
 
     def _renew(self, message: StoredMessage) -> None:
+        """Before each try: the lease must cover it. A lease taken or renewed less than a
+        quarter of its length ago does; an older one is renewed, and if another sender
+        has taken the message meanwhile (this one stalled past its lease), it is not sent."""
+        fresh = self.lease.total_seconds() / 4
+        if time.monotonic() - self._leased_at.get(message.id, float("-inf")) < fresh:
+            return
         now = self.clock.now()
         with self.engine.begin() as conn:
-            conn.execute(M.update().where(
+            renewed = conn.execute(M.update().where(
                 M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
-            ).values(lease_expires_at=now + self.lease))
+            ).values(lease_expires_at=now + self.lease)).rowcount
+        if renewed != 1:
+            raise LeaseGone(message.id)
+        self._leased_at[message.id] = time.monotonic()
 
     def _settle(self, message: StoredMessage, state: DeliveryState, *, reason: str | None,
                 error: str | None = None, not_before: datetime | None = None,
-                provider_id: str | None = None, failing: str | None = None) -> bool:
+                provider_id: str | None = None, failing: str | None = None,
+                following: StoredMessage | None = None) -> bool:
+        """Record the outcome; in the same transaction mark `following` as being
+        attempted. True when it was (it is still this sender's)."""
         now = self.clock.now()
         values: dict[str, Any] = dict(state=state, reason=reason, updated_at=now,
                                       lease_owner=None, lease_expires_at=None,
@@ -250,6 +340,7 @@ class Sender:
             values["last_error"] = redact(error)[-4000:]
         if state is S.SENT:
             values.update(sent_at=now, provider_id=provider_id, last_error=None)
+        self._leased_at.pop(message.id, None)
         with self.engine.begin() as conn:
             done = conn.execute(M.update().where(
                 M.c.id == message.id, M.c.state == S.SENDING,
@@ -259,9 +350,10 @@ class Sender:
                        not_before=not_before)
                 if failing is not None:
                     mark_failing(conn, message.to, redact(failing), now)
+            started = following is not None and self._mark_started(conn, following)
         if done.rowcount != 1:
             logger.warning("outbox {}: lease lost before recording {}", message.id, state)
-        return done.rowcount == 1
+        return started
 
     @staticmethod
     def _tally(report: SendReport, state: DeliveryState, reason: str | None) -> None:
@@ -282,6 +374,9 @@ class Sender:
                 M.c.channel.in_([str(kind) for kind in self.channels]))).all()
         for row in rows:
             message = stored(row)
+            if row.reason == CLAIMED:  # claimed in a batch, never attempted
+                self._requeue_unattempted(row, now, report)
+                continue
             try:
                 found = self.channels[message.channel].lookup(message)
             except TemporaryFailure as exc:
@@ -308,6 +403,15 @@ class Sender:
             logger.warning("outbox {} was in flight when a sender stopped: {}", message.id,
                            values["reason"])
         return report
+
+    def _requeue_unattempted(self, row: Any, now: datetime, report: SendReport) -> None:
+        guard = sa.and_(M.c.id == row.id, M.c.state == S.SENDING, M.c.reason == CLAIMED,
+                        M.c.lease_expires_at == row.lease_expires_at)
+        with self.engine.begin() as conn:
+            if conn.execute(M.update().where(guard).values(
+                    state=S.QUEUED, reason=None, attempts=M.c.attempts - 1, lease_owner=None,
+                    lease_expires_at=None, updated_at=now)).rowcount == 1:
+                report.requeued += 1
 
     # -- dry run -----------------------------------------------------------------------
     def _dry_run(self, folder: Path, report: SendReport) -> None:

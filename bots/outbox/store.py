@@ -7,6 +7,7 @@ already in the outbox is not written again: `enqueue` returns None for it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,11 +24,19 @@ M = outbox_messages
 
 def _insert(conn: sa.Connection, table: sa.Table) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING in the store's dialect."""
-    if conn.dialect.name == "sqlite":
+    return _insert_for(conn.dialect.name, table)
+
+
+@functools.cache
+def _insert_for(dialect_name: str, table: sa.Table, returning_id: bool = False) -> Any:
+    # built once and run with parameters: building a statement per message cost more
+    # than running it
+    if dialect_name == "sqlite":
         from sqlalchemy.dialects import sqlite as dialect
     else:
         from sqlalchemy.dialects import postgresql as dialect  # type: ignore[no-redef]
-    return dialect.insert(table).on_conflict_do_nothing()
+    statement = dialect.insert(table).on_conflict_do_nothing()
+    return statement.returning(table.c.id) if returning_id else statement
 
 
 def enqueue(target: sa.Connection | Engine, message: OutboundMessage, *,
@@ -57,7 +66,7 @@ def _enqueue_one(conn: sa.Connection, message: OutboundMessage, item_id: int | N
         sender=message.sender, subject=message.subject, content=message.content,
         message_id=message.message_id, state=DeliveryState.QUEUED, attempts=0,
         item_id=item_id, run_id=run_id, created_at=now, updated_at=now)
-    inserted = conn.execute(_insert(conn, M).values(**values).returning(M.c.id)).scalar()
+    inserted = conn.execute(_insert_for(conn.dialect.name, M, True), values).scalar()
     if inserted is None:
         return None
     record_case_ids(conn, message.case, message.thread_ids, direction="in", now=now)
@@ -70,10 +79,10 @@ def _enqueue_one(conn: sa.Connection, message: OutboundMessage, item_id: int | N
 def record_case_ids(conn: sa.Connection, case: str, message_ids: Iterable[str], *,
                     direction: str, now: datetime, outbox_id: int | None = None) -> None:
     """Remember Message-IDs on a case's thread (the customer's "in", ours "out")."""
-    for message_id in message_ids:
-        conn.execute(_insert(conn, outbox_case_messages).values(
-            case_ref=case, message_id=message_id, direction=direction, outbox_id=outbox_id,
-            recorded_at=now))
+    rows = [dict(case_ref=case, message_id=message_id, direction=direction,
+                 outbox_id=outbox_id, recorded_at=now) for message_id in message_ids]
+    if rows:
+        conn.execute(_insert(conn, outbox_case_messages), rows)
 
 
 def case_message_ids(engine: Engine, case: str) -> list[tuple[str, str]]:
@@ -137,6 +146,22 @@ def opt_in(engine: Engine, address: str, *, now: datetime | None = None) -> None
 
 def mark_failing(conn: sa.Connection, address: str, reason: str, now: datetime) -> None:
     _touch_address(conn, address, now, failing_at=now, failing_reason=reason)
+
+
+def address_statuses(conn: sa.Connection,
+                     addresses: Iterable[str]) -> dict[str, tuple[bool, str | None]]:
+    """`address_status` of many addresses in one query; those never marked are absent."""
+    t = outbox_addresses
+    wanted = sorted(set(addresses))
+    found: dict[str, tuple[bool, str | None]] = {}
+    for start in range(0, len(wanted), 500):
+        rows = conn.execute(sa.select(t.c.address, t.c.opted_out_at, t.c.failing_at,
+                                      t.c.failing_reason)
+                            .where(t.c.address.in_(wanted[start:start + 500])))
+        for row in rows:
+            found[row.address] = (row.opted_out_at is not None, (
+                row.failing_reason or "failing") if row.failing_at is not None else None)
+    return found
 
 
 def address_status(conn: sa.Connection, address: str) -> tuple[bool, str | None]:

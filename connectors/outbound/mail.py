@@ -13,7 +13,7 @@ not answer it), X-Case-Reference; body multipart/alternative (text/plain, text/h
 quoted-printable UTF-8.
 
 `SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings), on one
-connection kept open across messages (checked with NOOP before each; closed when the
+connection kept open across messages (checked with NOOP when idle over 2 s; closed when the
 sender's run ends: `end_run()`) and one TLS context, built once. A crashed send
 is looked up in an archive Maildir receiving a Bcc copy (`archive_bcc`, `archive_maildir`),
 since SMTP cannot be asked what it delivered.
@@ -21,19 +21,25 @@ since SMTP cannot be asked what it delivered.
 
 from __future__ import annotations
 
+import io
 import mailbox
 import re
 import smtplib
 import ssl
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
+from email.charset import BASE64, QP, Charset
+from email.generator import Generator
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
-from email.utils import format_datetime, parseaddr
+from email.policy import compat32
+from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +57,7 @@ from connectors.outbound.addresses import normalize_email
 if TYPE_CHECKING:
     from bots.outbox import Templates
 
+TRUST_IDLE_SECONDS = 2.0
 _RE = re.compile(r"^\s*((re|aw|rv|sv)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -90,34 +97,69 @@ def compose_mail(templates: Templates, *, case: str, template: str, step: str, t
     thread_ids: Sequence[str] = ()
     if thread is not None:
         thread_ids = (*thread.references, thread.message_id)
-    headers = [("From", from_header), ("To", Address(addr_spec=address)), ("Subject", subject),
-               ("Date", format_datetime(now)), ("Message-ID", message_id)]
+    headers = [("From", _encoded_address(from_header)), ("To", address),
+               ("Subject", _encoded(subject)), ("Date", format_datetime(now)),
+               ("Message-ID", message_id)]
     if thread is not None:
         headers += [("In-Reply-To", thread.message_id),
                     ("References", " ".join(dict.fromkeys(thread_ids)))]
     headers += [("Content-Language", rendered.locale.replace("_", "-")),
-                ("Auto-Submitted", "auto-generated"), ("X-Case-Reference", case)]
+                ("Auto-Submitted", "auto-generated"), ("X-Case-Reference", _encoded(case))]
     mime = _body(rendered.text or "", rendered.html, boundary=f"=_alt_{key}")
-    # set_content writes the MIME headers first; ours go in front of them, in this order
-    body_headers = list(mime.items())
-    for name, _value in body_headers:
+    # the MIME classes wrote their headers first; ours go in front of them, in this order
+    body_headers = [("MIME-Version", "1.0"),
+                    *((n, v) for n, v in mime.items() if n != "MIME-Version")]
+    for name, _value in mime.items():
         del mime[name]
     for name, value in [*headers, *body_headers]:
         mime[name] = value
     return OutboundMessage(
         case=case, template=template, step=step, channel=ChannelKind.MAIL, to=address,
-        locale=rendered.locale, content=mime.as_bytes().decode("ascii"), subject=subject,
+        locale=rendered.locale, content=_as_text(mime), subject=subject,
         sender=from_header, message_id=message_id, thread_ids=tuple(dict.fromkeys(thread_ids)),
         customer=customer or address, tz=tz)
 
 
-def _body(text: str, html: str | None, *, boundary: str) -> EmailMessage:
-    mime = EmailMessage(policy=policy.SMTP)
-    mime.set_content(text, subtype="plain", charset="utf-8", cte="quoted-printable")
-    if html is not None:
-        mime.add_alternative(html, subtype="html", charset="utf-8", cte="quoted-printable")
-        mime.set_boundary(boundary)
-    return mime
+def _body(text: str, html: str | None, *, boundary: str) -> Message:
+    # The compat32 MIME classes, not EmailMessage: the modern policy parses every header
+    # it is given, which made composing cost more than sending (1.1 ms against 0.3 ms).
+    plain = MIMEText(text, "plain", _utf8_qp())
+    if html is None:
+        return plain
+    alternative = MIMEMultipart("alternative", boundary=boundary)
+    for part in (plain, MIMEText(html, "html", _utf8_qp())):
+        del part["MIME-Version"]  # said once, at the top
+        alternative.attach(part)
+    return alternative
+
+
+def _utf8_qp() -> Charset:
+    charset = Charset("utf-8")
+    charset.body_encoding = QP
+    return charset
+
+
+def _encoded(value: str) -> str:
+    """A header value as RFC 2047 words when it is not plain ASCII, folded at 78."""
+    if value.isascii():
+        return value
+    charset = Charset("utf-8")
+    charset.header_encoding = BASE64  # "shortest" tries Q-encoding too: quadratic in length
+    return Header(value, charset, maxlinelen=78, header_name="Subject").encode()
+
+
+def _encoded_address(value: str) -> str:
+    name, address = parseaddr(value)
+    if not address:
+        return _encoded(value)
+    return formataddr((name, address), charset="utf-8") if name else address
+
+
+def _as_text(mime: Message) -> str:
+    out = io.StringIO()
+    Generator(out, mangle_from_=False, maxheaderlen=78, policy=compat32.clone(
+        linesep="\r\n")).flatten(mime)
+    return out.getvalue()
 
 
 class MaildirArchive:
@@ -148,6 +190,7 @@ class SmtpChannel:
                                    if settings.archive_maildir else None)
         self._context: ssl.SSLContext | None = None
         self._client: smtplib.SMTP | None = None
+        self._used_at = 0.0
 
     def _tls(self) -> ssl.SSLContext:
         # built once: loading the system's CA store costs tens of milliseconds
@@ -159,8 +202,12 @@ class SmtpChannel:
 
     def _session(self) -> smtplib.SMTP:
         """The open connection if the server still answers on it, else a new one: one
-        connection serves a whole send run instead of one per message."""
+        connection serves a whole send run instead of one per message. A connection in
+        use moments ago is trusted without a NOOP (a round trip per message); one idle
+        longer is asked first, since servers drop idle clients."""
         if self._client is not None:
+            if time.monotonic() - self._used_at < TRUST_IDLE_SECONDS:
+                return self._client
             try:
                 if self._client.noop()[0] == 250:
                     return self._client
@@ -204,6 +251,7 @@ class SmtpChannel:
             # smtplib resets the transaction itself when the server refuses it
             refused = self._session().sendmail(envelope_from, recipients,
                                                message.content.encode("ascii"))
+            self._used_at = time.monotonic()
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPDataError as exc:
