@@ -256,7 +256,8 @@ class WorkItem:
 
     def _finish(self, to: ItemState, action: str, outcome: Outcome, *, values: dict[str, Any],
                 why: str | None, data: dict[str, Any]) -> bool:
-        ok = self._write(to, action, values=values, why=why, data=data)
+        ok = self._write(to, action, values=values, why=why, data=data,
+                         chain=outcome is not Outcome.RELEASED)
         self.outcome = outcome if ok else Outcome.LEASE_LOST
         if not ok:
             self.log.warning("{} not recorded as {}: the lease was lost (another worker has "
@@ -265,9 +266,10 @@ class WorkItem:
         return ok
 
     def _write(self, to: ItemState, action: str, *, values: dict[str, Any], why: str | None,
-               data: dict[str, Any]) -> bool:
+               data: dict[str, Any], chain: bool = False) -> bool:
         q, rec, now = self._queue, self._record, self._queue.clock.now()
         final = to != ItemState.PENDING
+        chained = None
         with q.engine.begin() as conn:
             ok = update_held(conn, rec.id, q.owner, rec.attempts, {
                 "state": to, "updated_at": now, "lease_owner": None, "lease_expires_at": None,
@@ -279,8 +281,12 @@ class WorkItem:
                        or (on_refusal and to == ItemState.BUSINESS_EXCEPTION)]
                 if due:
                     enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
+            if chain:
+                chained = q.claim_chained(conn, now)
         if ok:
             self._lease.lose(f"settled as {to}")
+        if chained is not None:
+            q._chained = chained  # noqa: SLF001 - committed: claim_iter takes it next
         return ok
 
     def __repr__(self) -> str:

@@ -78,6 +78,10 @@ class WorkQueue:
         self.tally: Counter[str] = Counter()  # outcomes settled through this object
         self._strategy = claims.strategy_for(engine)
         self._next_reap: datetime | None = None
+        # claim_iter: the next item is claimed in the transaction that settles the one
+        # before it (one commit an item instead of two); set only once that commits
+        self._chaining = False
+        self._chained: tuple[ItemRecord, datetime] | None = None
 
     def with_options(self, *, lease: timedelta | None = None, retry: RetryPolicy | None = None,
                      owner: str | None = None, stop: threading.Event | None = None) -> WorkQueue:
@@ -128,21 +132,51 @@ class WorkQueue:
                 rec = self._claim_next(conn, now, until)
         if rec is None:
             return None
+        return self._item(rec, until)
+
+    def _item(self, rec: ItemRecord, until: datetime) -> WorkItem:
         lease = Lease(self.engine, item_id=rec.id, subject=rec.subject, owner=self.owner,
                       attempts=rec.attempts, duration=self.lease, expires_at=until,
                       clock=self.clock)
         KEEPER.hold(lease)
         return WorkItem(self, rec, lease)
 
+    def claim_chained(self, conn: sa.Connection, now: datetime
+                      ) -> tuple[ItemRecord, datetime] | None:
+        """Inside a settling transaction: claim the next item for `claim_iter`, unless
+        it is not iterating, a stop is asked for, or leases are due for reaping (claim()
+        does that)."""
+        if not self._chaining or self._chained is not None or self.stopping():
+            return None
+        if self._next_reap is None or now >= self._next_reap:
+            return None
+        until = now + self.lease
+        rec = self._claim_next(conn, now, until)
+        return (rec, until) if rec is not None else None
+
+    def _take_chained(self) -> WorkItem | None:
+        chained, self._chained = self._chained, None
+        return self._item(*chained) if chained is not None else None
+
     def claim_iter(self, *, check: Check | None = None) -> Iterator[WorkItem]:
         """Claim items one at a time until none is claimable or a stop is requested.
 
         `check(item)` runs before each item is yielded; a non-None answer (what the
         outside system shows) completes the item as done without yielding it."""
+        self._chaining = True
+        try:
+            yield from self._claimed(check)
+        finally:
+            self._chaining = False
+            leftover = self._take_chained()
+            if leftover is not None:  # claimed as the last one settled; not worked
+                leftover.release("the worker stopped before working it")
+
+    def _claimed(self, check: Check | None) -> Iterator[WorkItem]:
         while not self.stopping():
             if self.run is not None:
                 self.run.check_deadline()
-            item = self.claim()
+            item = self._take_chained() or self.claim()
             if item is None:
                 return
             try:

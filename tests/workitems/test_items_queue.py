@@ -133,3 +133,32 @@ def test_a_bad_lease_or_name_is_refused(store: Engine) -> None:
         WorkQueue(store, "sales", lease=timedelta(0))
     with pytest.raises(UsageError, match="queue name"):
         WorkQueue(store, "")
+
+
+def test_claim_iter_chains_claims_in_priority_order_and_hands_back_the_last(
+        make_queue: QueueFactory, store: Engine, clock: FrozenClock) -> None:
+    """claim_iter claims the next item in the commit that settles the one before: the
+    order is still priority then age (an item put meanwhile with a higher priority
+    comes next but one), and one claimed as the loop stops is handed back unworked."""
+    q = make_queue()
+    q.put_many([(f"n{i}", {}) for i in range(6)])
+    worked = []
+    for item in q.claim_iter():
+        with item:
+            worked.append(item.key)
+        if item.key == "n1":
+            q.put("urgent", {}, Priority.HIGH)
+        if len(worked) == 5:
+            break
+    assert worked == ["n0", "n1", "n2", "urgent", "n3"]  # n2 was claimed with n1's outcome
+    states = {r.key: (r.state, r.attempts) for r in q.get_many(
+        ["n0", "n1", "n2", "n3", "n4", "n5", "urgent"]).values()}
+    # n4, claimed as n3 settled, went back unworked with its attempt refunded
+    assert states["n4"] == (ItemState.PENDING, 0)
+    assert states["n5"] == (ItemState.PENDING, 0)
+    assert {states[k][0] for k in ("n0", "n1", "n2", "n3", "urgent")} == {ItemState.DONE}
+    with store.connect() as conn:
+        claims = conn.execute(sa.select(sa.func.count()).select_from(work_item_events).where(
+            work_item_events.c.to_state == ItemState.IN_PROGRESS)).scalar()
+    assert claims == 6  # every claim has its history row, the handed-back one too
+    assert verify(store).ok
