@@ -20,6 +20,7 @@ next item; they are in the item's history, the audit chain and the run's log.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -30,9 +31,10 @@ from bots.errors import BusinessError, RunTimeout, UsageError, is_fatal, is_retr
 from bots.outbox.model import OutboundMessage
 from bots.outbox.store import enqueue_many
 from bots.redaction import format_exception, redact
+from bots.workitems import produce
 from bots.workitems.errors import LeaseLost
 from bots.workitems.lease import KEEPER, Lease
-from bots.workitems.model import ItemRecord, ItemState, Outcome, to_jsonable
+from bots.workitems.model import ItemRecord, ItemState, Outcome, Priority, to_jsonable
 from bots.workitems.transitions import Change, record, short_error, update_held
 
 if TYPE_CHECKING:
@@ -51,6 +53,7 @@ class WorkItem:
         self._output: dict[str, Any] | None = None
         self._entered = False
         self._messages: list[tuple[OutboundMessage, bool]] = []
+        self._handed: list[tuple[str, dict[str, Any]]] = []  # (queue, validated row)
         self.outcome: Outcome | None = None
         base = queue.run.log if queue.run is not None else logger
         self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
@@ -117,6 +120,17 @@ class WorkItem:
         written in the transaction that records the item's business exception instead
         (stage it, then raise the BusinessError). Never for a system exception."""
         self._messages.append((message, on_refusal))
+
+    def hand_over(self, queue: str, key: str | int, payload: Mapping[str, Any], *,
+                  priority: Priority | int | str = Priority.NORMAL) -> None:
+        """Put an item into another recipe's queue once this one is done: written in the
+        transaction that records it done, and only then, so the next item exists exactly
+        when this outcome does (a key already in that queue is left as it is). The key
+        and payload are checked now."""
+        producer = produce.Producer(self._queue.engine, queue, self._queue.owner,
+                                    self._queue.run_id)
+        row = produce.new_row(producer, key, payload, priority, now=self._queue.clock.now())
+        self._handed.append((queue, row))
 
     @property
     def settled(self) -> bool:
@@ -281,6 +295,11 @@ class WorkItem:
                        or (on_refusal and to == ItemState.BUSINESS_EXCEPTION)]
                 if due:
                     enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
+                if to == ItemState.DONE:
+                    for queue, row in self._handed:
+                        produce.put_in(conn, produce.Producer(
+                            q.engine, queue, q.owner, q.run_id), dict(row, created_at=now,
+                                                                      updated_at=now), now)
             if chain:
                 chained = q.claim_chained(conn, now)
         if ok:

@@ -67,14 +67,20 @@ def new_row(producer: Producer, key: str | int, payload: Mapping[str, Any],
 
 def put_one(producer: Producer, row: dict[str, Any], now: datetime) -> bool:
     with producer.engine.begin() as conn:
-        created = insert_new(conn, [row])
-        if not created:
-            return False
-        item_id, _ = created[0]
-        record(conn, Change(item_id, producer.queue, row["key"], None, ItemState.PENDING,
-                            producer.actor, "item.created", now, None, producer.run_id,
-                            {"priority": row["priority"], "deadline": row["deadline"],
-                             "payload_sha256": sha(json_text(row["payload"]))}))
+        return put_in(conn, producer, row, now)
+
+
+def put_in(conn: sa.Connection, producer: Producer, row: dict[str, Any],
+           now: datetime) -> bool:
+    """One row in the caller's transaction; False when its key is already there."""
+    created = insert_new(conn, [row])
+    if not created:
+        return False
+    item_id, _ = created[0]
+    record(conn, Change(item_id, producer.queue, row["key"], None, ItemState.PENDING,
+                        producer.actor, "item.created", now, None, producer.run_id,
+                        {"priority": row["priority"], "deadline": row["deadline"],
+                         "payload_sha256": sha(json_text(row["payload"]))}))
     return True
 
 

@@ -10,9 +10,9 @@ Per item (the payload holds what intake understood):
                row awaiting approval, a forward to a department mailbox, or an answer
                from the template; then one acknowledgement, threaded, in their language
 
-Every side effect is exactly once: the downstream item's key and the credit request's
-case reference are checked before writing, and the messages are staged on the item
-(`item.notify`), written to the outbox with the outcome that causes them. The item's
+Every side effect is exactly once: the downstream item and the messages are staged on the
+item (`item.hand_over`, `item.notify`) and written with the outcome that causes them, in
+one transaction; the credit request's case reference is checked before writing. The item's
 output says which folder the mail belongs in; `filing` moves it there once settled.
 """
 
@@ -110,7 +110,6 @@ class Triager:
                  settings: Settings, tally: Tally) -> None:
         self.run, self.routing, self.templates = run, routing, templates
         self.credits, self.settings, self.tally = credits, settings, tally
-        self._queues: dict[str, Any] = {}
 
     def work(self, item: WorkItem) -> None:
         payload = item.payload
@@ -132,8 +131,8 @@ class Triager:
         route = decision.route
         if route is not None and route.action is Action.QUEUE:
             key = downstream_key(item.key)
-            self._queue(route.queue).put(key, downstream_payload(payload, route),
-                                         priority=item.priority)
+            item.hand_over(route.queue, key, downstream_payload(payload, route),
+                           priority=item.priority)
             output["downstream"] = f"{route.queue}/{key}"
         elif route is not None and route.action is Action.REQUEST:
             if self.credits.add(payload["case"], payload):
@@ -164,11 +163,6 @@ class Triager:
                                "file": str(self.credits.path),
                                "invoice": facts.get("invoice", [])[:1],
                                "amount": facts.get("amount", [])[:1]})
-
-    def _queue(self, name: str) -> Any:
-        if name not in self._queues:
-            self._queues[name] = self.run.queue(name)
-        return self._queues[name]
 
     def _ack(self, payload: dict[str, Any], next_step: str) -> Any:
         outbox = self.settings.outbox

@@ -162,3 +162,33 @@ def test_claim_iter_chains_claims_in_priority_order_and_hands_back_the_last(
             work_item_events.c.to_state == ItemState.IN_PROGRESS)).scalar()
     assert claims == 6  # every claim has its history row, the handed-back one too
     assert verify(store).ok
+
+
+def test_hand_over_puts_the_next_item_with_the_done_outcome_only(
+        make_queue: QueueFactory, store: Engine, clock: FrozenClock) -> None:
+    from bots.errors import BusinessError
+
+    q, orders = make_queue("mail"), make_queue("orders")
+    q.put_many([("done", {}), ("refused", {}), ("broken", {}), ("again", {})])
+    orders.put("mail:again", {"first": True})
+    for _ in range(2):  # the broken one backs off, then is worked again
+        for item in q.claim_iter():
+            with item:
+                item.hand_over("orders", f"mail:{item.key}", {"from": item.key},
+                               priority="high")
+                if item.key == "refused":
+                    raise BusinessError("not ours", reason="not_ours")
+                if item.key == "broken" and item.attempts == 1:
+                    raise RuntimeError("the portal blinked")
+        if orders.get("mail:broken") is None:
+            assert q.get("broken").state == ItemState.PENDING  # type: ignore[union-attr]
+        clock.advance(minutes=5)
+    made = {r.key: r for r in orders.get_many(
+        ["mail:done", "mail:refused", "mail:broken", "mail:again"]).values()}
+    assert set(made) == {"mail:done", "mail:broken", "mail:again"}
+    assert made["mail:done"].payload == {"from": "done"}
+    assert made["mail:done"].priority == Priority.HIGH
+    assert made["mail:again"].payload == {"first": True}  # an existing key is left as it is
+    with pytest.raises(UsageError):
+        item.hand_over("orders", "", {})  # checked when staged, not at the commit
+    assert verify(store).ok
