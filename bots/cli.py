@@ -25,7 +25,7 @@ from bots.cli_common import (
     say_error,
 )
 from bots.errors import RpaError, UsageError
-from bots.executor import Interrupted, execute, load_recipe, load_recipes
+from bots.executor import Interrupted, execute, load_recipes
 from bots.exit_codes import ExitCode, run_exit_code
 from bots.logs import configure
 from bots.params import parse_params
@@ -151,15 +151,17 @@ def _json_default(value: Any) -> Any:
 
 def _check_names(recipe_name: str, raw: dict[str, Any]) -> None:
     """Refuse an unknown recipe or parameter with a "did you mean" before anything runs."""
+    from bots.recipe_index import load_recipe as load_indexed
     from bots.recipe_index import recipe_index
 
     settings = get_settings()
-    known = set(recipe_index(("recipes",), settings.recipe_paths)) | {
-        spec.name for spec in all_recipes()}
+    index = recipe_index(("recipes",), settings.recipe_paths)
+    known = set(index) | {spec.name for spec in all_recipes()}
     if recipe_name not in known:  # one the index cannot see, or a misspelling
         load_recipes(settings)
         known |= {spec.name for spec in all_recipes()}
-    spec = load_recipe(settings, choose(recipe_name, sorted(known), what="recipe"))
+    spec = load_indexed(choose(recipe_name, sorted(known), what="recipe"), ("recipes",),
+                        settings.recipe_paths, index=index)
     fields = spec.params_model.model_fields
     if spec.params_model.model_config.get("extra") == "allow":
         return

@@ -46,11 +46,13 @@ def recipe_index(packages: Iterable[str] = ("recipes",),
 
 
 def load_recipe(name: str, packages: Iterable[str] = ("recipes",),
-                paths: Iterable[Path] = ()) -> RecipeSpec:
-    """The recipe `name`, importing only its own module when the index knows it."""
+                paths: Iterable[Path] = (), *,
+                index: dict[str, Source] | None = None) -> RecipeSpec:
+    """The recipe `name`, importing only its own module when the index knows it (`index`:
+    one the caller built already)."""
     packages, paths = tuple(packages), tuple(paths)
     if name not in registry._registry:
-        source = recipe_index(packages, paths).get(name)
+        source = (index if index is not None else recipe_index(packages, paths)).get(name)
         if source is not None and source.module is not None:
             importlib.import_module(source.module)
         elif source is not None and source.file is not None:
