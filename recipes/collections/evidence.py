@@ -22,6 +22,7 @@ from bots.store import collections_schema as tables
 
 auths = tables.collections_authorisations
 bumps = tables.collections_bumps
+calls = tables.collections_calls
 disputes = tables.collections_disputes
 payments = tables.collections_payments
 promises = tables.collections_promises
@@ -39,6 +40,7 @@ class Authorisation:
     evidence: str
     given_by: str
     expires_on: date
+    limit: Decimal | None = None  # the most it allows to charge (a portal consent's limit)
 
     @property
     def reference(self) -> str:
@@ -67,25 +69,37 @@ class Evidence:
     # -- authorisations, promises, disputes ----------------------------------------------
     def authorise(self, *, source_key: str, customer: str, invoice: str, channel: str,
                   method: str, mandate_reference: str, evidence: str, given_by: str,
-                  recorded_by: str, given_at: datetime, valid_days: int) -> bool:
+                  recorded_by: str, given_at: datetime, valid_days: int,
+                  expires_on: date | None = None, amount_limit: Decimal | None = None) -> bool:
+        """Record an authorisation; it expires `valid_days` after it was given, or on
+        `expires_on` (the customer's own expiry) when that comes first."""
+        expires = given_at.date() + timedelta(days=valid_days)
+        if expires_on is not None:
+            expires = min(expires, expires_on)
         return self._insert_once(auths, dict(
             source_key=source_key, customer=customer, invoice=invoice, channel=channel,
             method=method, mandate_reference=mandate_reference, evidence=evidence,
-            given_by=given_by, recorded_by=recorded_by, given_at=given_at,
-            expires_on=given_at.date() + timedelta(days=valid_days)),
+            given_by=given_by, recorded_by=recorded_by, given_at=given_at, expires_on=expires,
+            amount_limit=None if amount_limit is None else str(amount_limit)),
             "collections.authorisation_recorded", f"customer:{customer}")
 
-    def authorisation(self, customer: str, invoice: str, today: date) -> Authorisation | None:
-        """The newest unexpired authorisation covering the invoice (or any of the customer's)."""
+    def authorisation(self, customer: str, invoice: str, today: date,
+                      amount: Decimal | None = None) -> Authorisation | None:
+        """The newest unexpired authorisation covering the invoice (or any of the customer's)
+        and, when `amount` is given, allowing that much."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(auths).where(
+            rows = conn.execute(sa.select(auths).where(
                 auths.c.customer == customer, auths.c.invoice.in_(["", invoice]),
                 auths.c.expires_on >= today, sa.func.date(auths.c.given_at) <= today.isoformat()
-            ).order_by(auths.c.given_at.desc(), auths.c.id.desc())).first()
-        if row is None:
-            return None
-        return Authorisation(row.id, row.customer, row.invoice, row.channel, row.method,
-                             row.mandate_reference, row.evidence, row.given_by, row.expires_on)
+            ).order_by(auths.c.given_at.desc(), auths.c.id.desc())).all()
+        for row in rows:
+            limit = None if row.amount_limit is None else Decimal(row.amount_limit)
+            if amount is not None and limit is not None and amount > limit:
+                continue
+            return Authorisation(row.id, row.customer, row.invoice, row.channel, row.method,
+                                 row.mandate_reference, row.evidence, row.given_by,
+                                 row.expires_on, limit)
+        return None
 
     def promise(self, *, source_key: str, customer: str, invoice: str, amount: Decimal,
                 promised_on: date, made_at: datetime) -> bool:
@@ -172,6 +186,38 @@ class Evidence:
             conn.execute(requests.update().where(requests.c.id == request_id).values(**values))
             self._audit(conn, action, f"request:{request_id}",
                         {k: str(v) for k, v in values.items()})
+
+    def withdraw(self, request_id: str, reason: str) -> bool:
+        """A request still waiting (for approval, or to be charged or applied) withdrawn,
+        audited with its reason; False when it was no longer waiting."""
+        with self.engine.begin() as conn:
+            done = conn.execute(requests.update().where(
+                requests.c.id == request_id,
+                requests.c.state.in_(("awaiting_approval", "approved")))
+                .values(state="withdrawn", note=reason)).rowcount
+            if done:
+                self._audit(conn, "collections.request_withdrawn", f"request:{request_id}",
+                            {"reason": reason})
+        return bool(done)
+
+    # -- the call list --------------------------------------------------------------------
+    def last_listed(self) -> dict[tuple[str, str], date]:
+        """{(invoice, level): the last day it was put on the call list}."""
+        with self.engine.connect() as conn:
+            return {(r.invoice, r.level): r.last for r in conn.execute(
+                sa.select(calls.c.invoice, calls.c.level,
+                          sa.func.max(calls.c.listed_on).label("last"))
+                .group_by(calls.c.invoice, calls.c.level))}
+
+    def listed(self, rows: list[dict[str, Any]], today: date) -> None:
+        """Today's call list recorded (once: a resumed run lists the same rows again)."""
+        with self.engine.begin() as conn:
+            for row in rows:
+                key = dict(invoice=row["invoice"], level=row["level"], listed_on=today)
+                if conn.execute(sa.select(calls.c.invoice).filter_by(**key)).first() is None:
+                    conn.execute(calls.insert().values(**key, customer=row["customer"]))
+                    self._audit(conn, "collections.call_listed", f"customer:{row['customer']}",
+                                {k: str(v) for k, v in key.items()})
 
     def audit(self, action: str, subject: str, data: dict[str, Any]) -> None:
         with self.engine.begin() as conn:

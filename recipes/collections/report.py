@@ -111,10 +111,11 @@ def write_call_list(path: Path, rows: list[dict[str, Any]]) -> Path:
                TableColumn("phone", "Phone"), TableColumn("language", "Language"),
                TableColumn("invoice", "Invoice"), TableColumn("due", "Due"),
                TableColumn("days_late", "Days late", INT), TableColumn("balance", "Balance", M),
+               TableColumn("level", "Level"), TableColumn("listed_before", "Last listed"),
                TableColumn("outcome", "Outcome (authorisation / promise / dispute)"),
                TableColumn("note", "Note")]
-    data = [{**r, "due": str(r["due"]), "balance": cents(r["balance"]), "outcome": "", "note": ""}
-            for r in rows]
+    data = [{**r, "due": str(r["due"]), "balance": cents(r["balance"]), "outcome": "", "note": "",
+             "listed_before": str(r["listed_before"] or "")} for r in rows]
     wb = ReportWorkbook()
     wb.add_table("Calls", _frame(data, columns), columns)
     return wb.save(path)
