@@ -201,13 +201,13 @@ class Evidence:
         return bool(done)
 
     # -- the call list --------------------------------------------------------------------
-    def last_listed(self) -> dict[tuple[str, str], date]:
-        """{(invoice, level): the last day it was put on the call list}."""
+    def listings(self) -> dict[tuple[str, str], list[date]]:
+        """{(invoice, level): the days it was put on the call list, oldest first}."""
+        out: dict[tuple[str, str], list[date]] = {}
         with self.engine.connect() as conn:
-            return {(r.invoice, r.level): r.last for r in conn.execute(
-                sa.select(calls.c.invoice, calls.c.level,
-                          sa.func.max(calls.c.listed_on).label("last"))
-                .group_by(calls.c.invoice, calls.c.level))}
+            for r in conn.execute(sa.select(calls).order_by(calls.c.listed_on)):
+                out.setdefault((r.invoice, r.level), []).append(r.listed_on)
+        return out
 
     def listed(self, rows: list[dict[str, Any]], today: date) -> None:
         """Today's call list recorded (once: a resumed run lists the same rows again)."""

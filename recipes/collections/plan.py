@@ -48,7 +48,7 @@ def plan_day(book: dict[str, Account], policy: CollectionsPolicy, evidence: Evid
     promised = {p.invoice for p in evidence.promises()
                 if p.state == "open" and p.promised_on >= today}
     bumps = evidence.bumps()
-    listed = evidence.last_listed()
+    listed = evidence.listings()
     for account in book.values():
         for invoice in account.invoices:
             if invoice.id in disputes:
@@ -69,7 +69,7 @@ def plan_day(book: dict[str, Account], policy: CollectionsPolicy, evidence: Evid
 
 def _level(plan: Plan, account: Account, invoice: OpenInvoice, policy: CollectionsPolicy,
            evidence: Evidence, today: date, bumps: int,
-           listed: dict[tuple[str, str], date]) -> None:
+           listed: dict[tuple[str, str], list[date]]) -> None:
     late = invoice.days_past_due(today) - account.grace_days
     index = policy.level_index(late, bumps)
     if index is None:
@@ -83,15 +83,17 @@ def _level(plan: Plan, account: Account, invoice: OpenInvoice, policy: Collectio
             "invoice": invoice.id, "balance": str(invoice.balance), "due": invoice.due.isoformat(),
         }, LETTER))
     elif level.action is Action.CALL_LIST:
-        last = listed.get((invoice.id, level.name))
-        if not policy.call_list.due(last, today):
+        days = listed.get((invoice.id, level.name), [])
+        last = max((d for d in days if d < today), default=None)
+        # listed today already (a resumed run): listed again, the same list
+        if today not in days and not policy.call_list.due(last, today):
             plan.hold("called_recently")
             return
         plan.call_list.append({
             "customer": account.id, "name": account.name, "phone": account.phone,
             "language": account.language, "invoice": invoice.id, "due": invoice.due,
             "days_late": late, "balance": invoice.balance, "level": level.name,
-            "listed_before": last if last is not None and last != today else None})
+            "listed_before": last})
     elif level.action is Action.SUSPENSION_REQUEST:
         _suspension(plan, account, invoice, policy, evidence, today, late)
 

@@ -135,10 +135,9 @@ class CallList(_Strict):
     relist_days: int = Field(default=0, ge=0)
 
     def due(self, last: date | None, today: date) -> bool:
-        """Whether an invoice last listed on `last` (None: never) goes on today's list
-        (listed today already: yes, so a resumed run's list is the same)."""
-        return (last is None or last == today
-                or (self.relist_days > 0 and (today - last).days >= self.relist_days))
+        """Whether an invoice last listed on `last` before today (None: never) goes on
+        today's list."""
+        return last is None or (self.relist_days > 0 and (today - last).days >= self.relist_days)
 
 
 class Approval(_Strict):
