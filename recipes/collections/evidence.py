@@ -9,7 +9,7 @@ event twice records it once (a retried item, a resumed run).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -90,7 +90,9 @@ class Evidence:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(auths).where(
                 auths.c.customer == customer, auths.c.invoice.in_(["", invoice]),
-                auths.c.expires_on >= today, sa.func.date(auths.c.given_at) <= today.isoformat()
+                auths.c.expires_on >= today,
+                # given by the end of today (a date compared as text fails on PostgreSQL)
+                auths.c.given_at < datetime.combine(today + timedelta(days=1), time.min, UTC)
             ).order_by(auths.c.given_at.desc(), auths.c.id.desc())).all()
         for row in rows:
             limit = None if row.amount_limit is None else Decimal(row.amount_limit)

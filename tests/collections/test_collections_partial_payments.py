@@ -1,6 +1,6 @@
 """Partial payments are applied: the invoice stays open with the remainder, the letters
 and the charge ask for the remainder, and promises count them (FIFO). An overpayment is
-not applied: it goes to review with its reason."""
+not applied: it goes to review with its reason. On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from collections_support import START, Book, DayClock, prepare
 
 from bots import execute
 from bots.records import RunState
-from bots.store import open_store
+from bots.settings import reset_settings
+from bots.store import close_stores, open_store
 from demo.samples.collections import write_bank, write_call_sheet
 
 pytestmark = [pytest.mark.browser]
@@ -35,8 +36,15 @@ def _call(customer: str, invoice: str, outcome: str, amount: str = "",
             (START + timedelta(days=promised)).isoformat() if outcome == "promise" else ""}
 
 
+@pytest.mark.parametrize("store", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_partial_payments_leave_the_remainder_due(small_book: Book, tmp_path: Path,
-                                                  one_browser: None) -> None:
+                                                  one_browser: None, store: str,
+                                                  request: pytest.FixtureRequest,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    if store == "postgres":  # the whole day's work on a PostgreSQL store
+        monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
+        reset_settings()
+        close_stores()
     due = START - timedelta(days=5)
     part, over, charged, kept, broken = "C0001", "C0002", "C0003", "C0004", "C0005"
     inv = {part: prepare(small_book.db, part, due=due, amount="300.00"),
