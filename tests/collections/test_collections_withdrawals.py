@@ -53,7 +53,9 @@ def test_paid_invoices_withdraw_their_waiting_requests(small_book: Book, tmp_pat
     assert paid.value["withdrawn"] == 2
     folder = Path(small_book.env["RPA_DATA_DIR"]) / "runs" / str(paid.run_id) / "artifacts"
     sheet = openpyxl.load_workbook(folder / "collections.xlsx")["Requests"]
-    states = {r[0]: r[2] for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] in ours}
+    rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] in ours]
+    states = {r[0]: r[2] for r in rows}
+    assert all("no longer open" in r[-1] for r in rows if r[2] == "withdrawn")
     assert states == {f"CHG-{inv[charged]}": "withdrawn",
                       f"SUS-{suspended}-{inv[suspended]}": "withdrawn",
                       f"SUS-{still}-{inv[still]}": "awaiting_approval"}
