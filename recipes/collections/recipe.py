@@ -3,13 +3,15 @@
     runner.py run collections [-p bank=statement.csv] [-p call_sheet=calls.xlsx]
         [-p approvals=approvals.csv] [-p policy=my_policy.toml]
 
-Steps: intake (the agents' call sheet into `collections_inbox`, and that queue worked:
-mail triage's and the sheet's authorisations, promises and disputes recorded as
-evidence; the authorisations customers gave on the portal, from its export) -> book (the portal's export of open invoices) -> payments (the bank statement
-matched by the reconciliation engine; each payment recorded on the portal's invoice) ->
+Steps: book (the portal's export of open invoices) -> intake (the agents' call sheet
+into `collections_inbox`, and that queue worked: mail triage's and the sheet's
+authorisations, promises and disputes recorded as evidence; so are the authorisations
+customers gave on the portal, from its export: `consents.py`) -> payments (the bank
+statement matched by the reconciliation engine, partial payments too; each payment
+recorded on the portal's invoice; requests waiting for an invoice now paid withdrawn) ->
 promises (kept or broken, FIFO against payments) -> approvals (four eyes) -> act (letters,
-charges, suspensions, reactivations: `actions.py`, decided by `plan.py`) -> report (the
-collections workbook and the call list).
+charges, suspensions, reactivations: `actions.py`, decided by `plan.py`; the call list
+recorded) -> report (the collections workbook and the call list).
 
 "Today" is the run's clock in the settings' time zone, so a test drives 60 days with an
 injected clock. A resumed run (after a kill) decides again from the portal and the store
