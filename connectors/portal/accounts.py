@@ -5,6 +5,7 @@ its request reference (check before act).
     accounts = open_accounts_portal(run)          # one Chromium, one lane, logged in
     with accounts as portal:
         portal.export_open_invoices(path)
+        portal.export_authorisations(path)         # what customers consented to be charged
         portal.find("CHG-INV-1-1")                 # [] or the action(s) done under it
         portal.charge(record, key="CHG-INV-1-1", before_submit=item.ensure_lease)
 
@@ -35,6 +36,7 @@ from connectors.portal.portal import KeyMode, Portal
 SCREENS_FILE = Path(__file__).with_name("accounts.toml")
 SEARCH = "account_action"
 EXPORT = "open_invoices"
+AUTHORISATIONS = "authorisations"
 
 
 def with_account_screens(portal_map: PortalMap, screens: Path = SCREENS_FILE) -> PortalMap:
@@ -81,6 +83,9 @@ class AccountsPortal:
 
     def export_open_invoices(self, dest: Path) -> Path:
         return self.portal.export(EXPORT, dest)
+
+    def export_authorisations(self, dest: Path) -> Path:
+        return self.portal.export(AUTHORISATIONS, dest)
 
     def find(self, request_reference: str) -> list[Action]:
         found = self.portal.find(SEARCH, request_reference)

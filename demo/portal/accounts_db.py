@@ -72,6 +72,20 @@ CREATE TABLE IF NOT EXISTS account_actions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS account_actions_request ON account_actions (request_reference);
+CREATE TABLE IF NOT EXISTS account_authorisations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    reference TEXT NOT NULL UNIQUE,
+    account_id TEXT NOT NULL REFERENCES accounts (id),
+    invoice_id TEXT NOT NULL DEFAULT '',
+    method TEXT NOT NULL CHECK (method IN ('card', 'debit')),
+    mandate_reference TEXT NOT NULL DEFAULT '',
+    amount_limit TEXT NOT NULL,
+    given_by TEXT NOT NULL,
+    given_on TEXT NOT NULL,
+    expires_on TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
 """
 
 PREFIX = {"charge": "CH", "payment": "PY", "suspend": "SV", "reactivate": "SV"}
@@ -132,6 +146,48 @@ def open_invoice_rows(conn: sqlite3.Connection) -> list[sqlite3.Row]:
         "  ORDER BY m.id LIMIT 1) AS debit_method"
         " FROM accounts a LEFT JOIN account_invoices i ON i.account_id = a.id AND i.status = 'open'"
         " ORDER BY a.id, i.due_date, i.id").fetchall()
+
+
+def authorisations(conn: sqlite3.Connection, account_id: str = "") -> list[sqlite3.Row]:
+    """The customers' consents to be charged (one account's, or every one)."""
+    if account_id:
+        return conn.execute("SELECT * FROM account_authorisations WHERE account_id = ?"
+                            " ORDER BY id", (account_id,)).fetchall()
+    return conn.execute("SELECT * FROM account_authorisations ORDER BY id").fetchall()
+
+
+def authorise(conn: sqlite3.Connection, *, account_id: str, invoice_id: str, method: str,
+              mandate_reference: str, amount_limit: Decimal, given_by: str, given_on: str,
+              expires_on: str, user: str) -> Done:
+    """A customer's consent recorded (the self-service screen): which invoice ('' = any of
+    theirs), card or debit (a debit names the account's mandate), up to how much, until when.
+    Dates as YYYY-MM-DD."""
+    with transaction(conn):
+        if account(conn, account_id) is None:
+            raise ActionRefused(f"Account {account_id} does not exist", "account_id")
+        if invoice_id and conn.execute("SELECT 1 FROM account_invoices WHERE id = ? AND"
+                                       " account_id = ?", (invoice_id, account_id)).fetchone() is None:
+            raise ActionRefused(f"Invoice {invoice_id} is not an invoice of account {account_id}",
+                                "invoice_id")
+        if method == "debit":
+            mandates = {m["mandate_reference"] for m in methods(conn, account_id)
+                        if m["kind"] == "debit" and m["mandate_reference"]}
+            if mandate_reference not in mandates:
+                raise ActionRefused(f"A direct debit needs a mandate of {account_id}; "
+                                    f"{mandate_reference or '(none)'} is not one",
+                                    "mandate_reference")
+        if expires_on < given_on:
+            raise ActionRefused("The authorisation expires before it is given", "expires_on")
+        count = conn.execute("SELECT count(*) FROM account_authorisations").fetchone()[0]
+        reference = f"AU-{count + 1:06d}"
+        conn.execute(
+            "INSERT INTO account_authorisations (reference, account_id, invoice_id, method,"
+            " mandate_reference, amount_limit, given_by, given_on, expires_on, created_by,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (reference, account_id, invoice_id, method,
+             mandate_reference if method == "debit" else "", to_db(amount_limit), given_by,
+             given_on, expires_on, user, now_text()))
+    return Done(reference, "authorisation", "recorded")
 
 
 def balance(row: sqlite3.Row) -> Decimal:

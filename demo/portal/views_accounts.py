@@ -1,5 +1,7 @@
 """Customer accounts: the list, an account's page, the charge / payment / service forms,
-the search of actions by request reference, and the export of open invoices.
+the customer's consent to be charged (authorisation form, as the self-service screen
+records it), the search of actions by request reference, and the exports of open invoices
+and of authorisations.
 
 Each form lives at a fixed address (`/accounts/<form>/new`, posted to `/accounts/<form>`)
 with the account as a field, as the legacy system's other screens do. Faults as on the
@@ -11,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+from datetime import datetime
 
 from flask import Blueprint, Response, render_template, request
 
@@ -31,9 +34,17 @@ FORMS: dict[str, dict[str, str]] = {
                 "bank_reference": "Bank reference"},
     "service": {"account_id": "Account", "operation": "Operation", "reason": "Reason",
                 "request_reference": "Request reference"},
+    "authorisation": {"account_id": "Account", "invoice_id": "Invoice (empty: any)",
+                      "method": "Method", "mandate_reference": "Mandate reference (debit)",
+                      "amount_limit": "Up to amount", "given_by": "Given by",
+                      "given_on": "Given on (dd/mm/yyyy)", "expires_on": "Expires on (dd/mm/yyyy)"},
 }
 REQUIRED = {"charge": set(FORMS["charge"]), "payment": set(FORMS["payment"]),
-            "service": set(FORMS["service"])}
+            "service": set(FORMS["service"]),
+            "authorisation": set(FORMS["authorisation"]) - {"invoice_id", "mandate_reference"}}
+CHOICES = {"operation": ("suspend", "reactivate"), "method": ("card", "debit")}
+AUTHORISATION_COLUMNS = ("reference", "account_id", "invoice_id", "method", "mandate_reference",
+                         "amount_limit", "given_by", "given_on", "expires_on")
 EXPORT_COLUMNS = ("account_id", "name", "email", "phone", "language", "grace_days",
                   "suspension_allowed", "suspend_after_days", "service_status", "card_method",
                   "debit_method", "invoice_id", "issue_date", "due_date", "amount", "balance")
@@ -51,6 +62,7 @@ def account_detail(account_id: str) -> tuple[str, int]:
         return error_page(404, "Not Found", f"Account {account_id} was not found.")
     return render_template("account_detail.html", account=found,
                            methods=store.methods(db(), account_id),
+                           authorisations=store.authorisations(db(), account_id),
                            invoices=store.invoices(db(), account_id), balance=store.balance,
                            actions=store.actions_for(db(), account_id=account_id)), 200
 
@@ -68,30 +80,48 @@ def new_form(form: str) -> tuple[str, int]:
         return error_page(404, "Not Found", f"No form {form}.")
     values = {name: request.args.get(name, "") for name in FORMS[form]}
     return render_template("account_form.html", form=form, fields=FORMS[form], values=values,
-                           errors={}), 200
+                           errors={}, required=REQUIRED[form], choices=CHOICES), 200
 
 
 def _validate(form: str) -> tuple[dict[str, str], dict[str, str]]:
     values = {name: (request.form.get(name) or "").strip() for name in FORMS[form]}
     errors = {name: f"{FORMS[form][name]} is required" for name in REQUIRED[form]
               if not values[name]}
-    if values.get("amount"):
-        try:
-            amount = parse_european(values["amount"])
-            if amount <= 0:
-                errors["amount"] = "Amount must be greater than zero"
-        except ValueError:
-            errors["amount"] = "Amount must be written with a decimal comma, like 1.234,56"
-    if form == "service" and values["operation"] and values["operation"] not in ("suspend",
-                                                                                 "reactivate"):
-        errors["operation"] = "Choose suspend or reactivate"
+    for name in ("amount", "amount_limit"):
+        if values.get(name):
+            try:
+                if parse_european(values[name]) <= 0:
+                    errors[name] = f"{FORMS[form][name]} must be greater than zero"
+            except ValueError:
+                errors[name] = (f"{FORMS[form][name]} must be written with a decimal comma, "
+                                "like 1.234,56")
+    for name in ("given_on", "expires_on"):
+        if values.get(name):
+            try:
+                _iso(values[name])
+            except ValueError:
+                errors[name] = f"{FORMS[form][name]}: write the date as dd/mm/yyyy"
+    for name, allowed in CHOICES.items():
+        if values.get(name) and values[name] not in allowed:
+            errors[name] = f"Choose {' or '.join(allowed)}"
     for name, value in values.items():
         if len(value) > 200:
             errors[name] = f"{FORMS[form][name]} is longer than 200 characters"
     return values, errors
 
 
+def _iso(day: str) -> str:
+    return datetime.strptime(day, "%d/%m/%Y").date().isoformat()
+
+
 def _act(form: str, values: dict[str, str], user: str) -> store.Done:
+    if form == "authorisation":
+        return store.authorise(db(), account_id=values["account_id"],
+                               invoice_id=values["invoice_id"], method=values["method"],
+                               mandate_reference=values["mandate_reference"],
+                               amount_limit=parse_european(values["amount_limit"]),
+                               given_by=values["given_by"], given_on=_iso(values["given_on"]),
+                               expires_on=_iso(values["expires_on"]), user=user)
     if form == "charge":
         return store.charge(db(), account_id=values["account_id"], invoice_id=values["invoice_id"],
                             method_id=values["method_id"], amount=parse_european(values["amount"]),
@@ -115,7 +145,8 @@ def submit_form(form: str) -> tuple[str, int]:
 
     def again(errors: dict[str, str]) -> tuple[str, int]:
         return render_template("account_form.html", form=form, fields=FORMS[form],
-                               values=values, errors=errors), 200
+                               values=values, errors=errors, required=REQUIRED[form],
+                               choices=CHOICES), 200
 
     if errors:
         return again(errors)
@@ -133,14 +164,22 @@ def submit_form(form: str) -> tuple[str, int]:
     return render_template("account_action_saved.html", done=done, values=values), 200
 
 
-def _csv(rows: list[list[str]]) -> Response:
+def _csv(rows: list[list[str]], name: str = "open_invoices.csv") -> Response:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerows(rows)
     return Response(("\ufeff" + buffer.getvalue()).encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=open_invoices.csv"})
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
+@bp.route("/accounts/authorisations.csv")
+def export_authorisations() -> Response:
+    """Every consent recorded on the portal (dates YYYY-MM-DD, amounts with a decimal comma)."""
+    rows: list[list[str]] = [list(AUTHORISATION_COLUMNS)]
+    for row in store.authorisations(db()):
+        rows.append([format_european(from_db(row[c]), grouped=False) if c == "amount_limit"
+                     else str(row[c]) for c in AUTHORISATION_COLUMNS])
+    return _csv(rows, "authorisations.csv")
 
 @bp.route("/accounts/export.csv")
 def export_open_invoices() -> Response:

@@ -79,7 +79,7 @@ class Acting:
                                         "amount": amount, "bank_reference": key}, key=key,
                                        **common)
         elif kind == "charge":
-            auth = self.evidence.authorisation(p["customer"], p["invoice"], self.today)
+            auth = self.evidence.authorisation(p["customer"], p["invoice"], self.today, amount)
             if auth is None or auth.reference != p["authorisation"]:
                 raise BusinessError(f"{item.key}: no unexpired authorisation "
                                     f"{p['authorisation']} today", reason="not_authorised")

@@ -9,7 +9,7 @@ event twice records it once (a retried item, a resumed run).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from bots.store import collections_schema as tables
 
 auths = tables.collections_authorisations
 bumps = tables.collections_bumps
+calls = tables.collections_calls
 disputes = tables.collections_disputes
 payments = tables.collections_payments
 promises = tables.collections_promises
@@ -39,6 +40,7 @@ class Authorisation:
     evidence: str
     given_by: str
     expires_on: date
+    limit: Decimal | None = None  # the most it allows to charge (a portal consent's limit)
 
     @property
     def reference(self) -> str:
@@ -67,25 +69,39 @@ class Evidence:
     # -- authorisations, promises, disputes ----------------------------------------------
     def authorise(self, *, source_key: str, customer: str, invoice: str, channel: str,
                   method: str, mandate_reference: str, evidence: str, given_by: str,
-                  recorded_by: str, given_at: datetime, valid_days: int) -> bool:
+                  recorded_by: str, given_at: datetime, valid_days: int,
+                  expires_on: date | None = None, amount_limit: Decimal | None = None) -> bool:
+        """Record an authorisation; it expires `valid_days` after it was given, or on
+        `expires_on` (the customer's own expiry) when that comes first."""
+        expires = given_at.date() + timedelta(days=valid_days)
+        if expires_on is not None:
+            expires = min(expires, expires_on)
         return self._insert_once(auths, dict(
             source_key=source_key, customer=customer, invoice=invoice, channel=channel,
             method=method, mandate_reference=mandate_reference, evidence=evidence,
-            given_by=given_by, recorded_by=recorded_by, given_at=given_at,
-            expires_on=given_at.date() + timedelta(days=valid_days)),
+            given_by=given_by, recorded_by=recorded_by, given_at=given_at, expires_on=expires,
+            amount_limit=None if amount_limit is None else str(amount_limit)),
             "collections.authorisation_recorded", f"customer:{customer}")
 
-    def authorisation(self, customer: str, invoice: str, today: date) -> Authorisation | None:
-        """The newest unexpired authorisation covering the invoice (or any of the customer's)."""
+    def authorisation(self, customer: str, invoice: str, today: date,
+                      amount: Decimal | None = None) -> Authorisation | None:
+        """The newest unexpired authorisation covering the invoice (or any of the customer's)
+        and, when `amount` is given, allowing that much."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(auths).where(
+            rows = conn.execute(sa.select(auths).where(
                 auths.c.customer == customer, auths.c.invoice.in_(["", invoice]),
-                auths.c.expires_on >= today, sa.func.date(auths.c.given_at) <= today.isoformat()
-            ).order_by(auths.c.given_at.desc(), auths.c.id.desc())).first()
-        if row is None:
-            return None
-        return Authorisation(row.id, row.customer, row.invoice, row.channel, row.method,
-                             row.mandate_reference, row.evidence, row.given_by, row.expires_on)
+                auths.c.expires_on >= today,
+                # given by the end of today (a date compared as text fails on PostgreSQL)
+                auths.c.given_at < datetime.combine(today + timedelta(days=1), time.min, UTC)
+            ).order_by(auths.c.given_at.desc(), auths.c.id.desc())).all()
+        for row in rows:
+            limit = None if row.amount_limit is None else Decimal(row.amount_limit)
+            if amount is not None and limit is not None and amount > limit:
+                continue
+            return Authorisation(row.id, row.customer, row.invoice, row.channel, row.method,
+                                 row.mandate_reference, row.evidence, row.given_by,
+                                 row.expires_on, limit)
+        return None
 
     def promise(self, *, source_key: str, customer: str, invoice: str, amount: Decimal,
                 promised_on: date, made_at: datetime) -> bool:
@@ -172,6 +188,38 @@ class Evidence:
             conn.execute(requests.update().where(requests.c.id == request_id).values(**values))
             self._audit(conn, action, f"request:{request_id}",
                         {k: str(v) for k, v in values.items()})
+
+    def withdraw(self, request_id: str, reason: str) -> bool:
+        """A request still waiting (for approval, or to be charged or applied) withdrawn,
+        audited with its reason; False when it was no longer waiting."""
+        with self.engine.begin() as conn:
+            done = conn.execute(requests.update().where(
+                requests.c.id == request_id,
+                requests.c.state.in_(("awaiting_approval", "approved")))
+                .values(state="withdrawn", note=reason)).rowcount
+            if done:
+                self._audit(conn, "collections.request_withdrawn", f"request:{request_id}",
+                            {"reason": reason})
+        return bool(done)
+
+    # -- the call list --------------------------------------------------------------------
+    def listings(self) -> dict[tuple[str, str], list[date]]:
+        """{(invoice, level): the days it was put on the call list, oldest first}."""
+        out: dict[tuple[str, str], list[date]] = {}
+        with self.engine.connect() as conn:
+            for r in conn.execute(sa.select(calls).order_by(calls.c.listed_on)):
+                out.setdefault((r.invoice, r.level), []).append(r.listed_on)
+        return out
+
+    def listed(self, rows: list[dict[str, Any]], today: date) -> None:
+        """Today's call list recorded (once: a resumed run lists the same rows again)."""
+        with self.engine.begin() as conn:
+            for row in rows:
+                key = dict(invoice=row["invoice"], level=row["level"], listed_on=today)
+                if conn.execute(sa.select(calls.c.invoice).filter_by(**key)).first() is None:
+                    conn.execute(calls.insert().values(**key, customer=row["customer"]))
+                    self._audit(conn, "collections.call_listed", f"customer:{row['customer']}",
+                                {k: str(v) for k, v in key.items()})
 
     def audit(self, action: str, subject: str, data: dict[str, Any]) -> None:
         with self.engine.begin() as conn:

@@ -9,10 +9,13 @@ For each open invoice, with days late counted after the contract's grace days:
 - a charge when an unexpired authorisation covers it: through an approval when the amount
   is at least `approval.charge_from`, a soft decline retried per `charges.retry_days`, a
   hard decline never;
+- the call list: an invoice at a call level is listed once per level, or again every
+  `call_list.relist_days` days while it stays there (the policy says which);
 - a suspension is requested (never applied without another person's approval) when the
   level says so, the contract allows it and the invoice is late past its
   `suspend_after_days`; an approved one is applied while the invoice is still open.
-A suspended account with nothing overdue is reactivated.
+A suspended account with nothing overdue is reactivated. A charge or suspension still
+waiting for an invoice that is no longer open (paid) is withdrawn (`withdraw_settled`).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def plan_day(book: dict[str, Account], policy: CollectionsPolicy, evidence: Evid
     promised = {p.invoice for p in evidence.promises()
                 if p.state == "open" and p.promised_on >= today}
     bumps = evidence.bumps()
+    listed = evidence.listings()
     for account in book.values():
         for invoice in account.invoices:
             if invoice.id in disputes:
@@ -57,13 +61,15 @@ def plan_day(book: dict[str, Account], policy: CollectionsPolicy, evidence: Evid
             if invoice.id in promised:
                 plan.hold("promised")
                 continue
-            _level(plan, account, invoice, policy, evidence, today, bumps.get(invoice.id, 0))
+            _level(plan, account, invoice, policy, evidence, today, bumps.get(invoice.id, 0),
+                   listed)
     plan_reactivations(plan, book, evidence, today)
     return plan
 
 
 def _level(plan: Plan, account: Account, invoice: OpenInvoice, policy: CollectionsPolicy,
-           evidence: Evidence, today: date, bumps: int) -> None:
+           evidence: Evidence, today: date, bumps: int,
+           listed: dict[tuple[str, str], list[date]]) -> None:
     late = invoice.days_past_due(today) - account.grace_days
     index = policy.level_index(late, bumps)
     if index is None:
@@ -77,10 +83,17 @@ def _level(plan: Plan, account: Account, invoice: OpenInvoice, policy: Collectio
             "invoice": invoice.id, "balance": str(invoice.balance), "due": invoice.due.isoformat(),
         }, LETTER))
     elif level.action is Action.CALL_LIST:
+        days = listed.get((invoice.id, level.name), [])
+        last = max((d for d in days if d < today), default=None)
+        # listed today already (a resumed run): listed again, the same list
+        if today not in days and not policy.call_list.due(last, today):
+            plan.hold("called_recently")
+            return
         plan.call_list.append({
             "customer": account.id, "name": account.name, "phone": account.phone,
             "language": account.language, "invoice": invoice.id, "due": invoice.due,
-            "days_late": late, "balance": invoice.balance, "level": level.name})
+            "days_late": late, "balance": invoice.balance, "level": level.name,
+            "listed_before": last})
     elif level.action is Action.SUSPENSION_REQUEST:
         _suspension(plan, account, invoice, policy, evidence, today, late)
 
@@ -110,9 +123,9 @@ def _charge(plan: Plan, account: Account, invoice: OpenInvoice, policy: Collecti
             evidence: Evidence, today: date) -> None:
     if invoice.days_past_due(today) < 0:
         return
-    auth = evidence.authorisation(account.id, invoice.id, today)
+    auth = evidence.authorisation(account.id, invoice.id, today, invoice.balance)
     if auth is None:
-        return
+        return  # none, expired, or none allowing this much
     request_id = f"CHG-{invoice.id}"
     request = evidence.request(request_id)
     if request is None:
@@ -136,6 +149,16 @@ def _charge(plan: Plan, account: Account, invoice: OpenInvoice, policy: Collecti
         "kind": "charge", "request": request_id, "customer": account.id, "invoice": invoice.id,
         "amount": str(invoice.balance), "method_id": method, "authorisation": auth.reference,
         "authorisation_channel": auth.channel}, CHARGE))
+
+
+def withdraw_settled(book: dict[str, Account], evidence: Evidence) -> int:
+    """Charges and suspensions still waiting for an invoice the portal no longer shows open
+    (paid: by the bank, a charge, or at the counter) are withdrawn, so nobody approves or
+    applies them; how many."""
+    open_invoices = {i.id for a in book.values() for i in a.invoices}
+    return sum(evidence.withdraw(r.id, f"invoice {r.invoice} is no longer open (paid)")
+               for r in evidence.requests()
+               if r.state in ("awaiting_approval", "approved") and r.invoice not in open_invoices)
 
 
 def plan_reactivations(plan: Plan, book: dict[str, Account], evidence: Evidence,

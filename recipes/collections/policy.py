@@ -21,6 +21,10 @@
     hard_declines = ["expired_card", "mandate_missing"]
     soft_declines = ["insufficient_funds"]
 
+    [call_list]
+    relist_days = 0                   # 0: an invoice is put on the call list once per level;
+                                      # N: again every N days while it stays at that level
+
     [approval]
     requester = "collections.bot"     # who asks (a person of the staff directory)
     charge_from = "500.00"            # a charge of this much or more needs an approver;
@@ -127,6 +131,15 @@ class Charges(_Strict):
         return self
 
 
+class CallList(_Strict):
+    relist_days: int = Field(default=0, ge=0)
+
+    def due(self, last: date | None, today: date) -> bool:
+        """Whether an invoice last listed on `last` before today (None: never) goes on
+        today's list."""
+        return last is None or (self.relist_days > 0 and (today - last).days >= self.relist_days)
+
+
 class Approval(_Strict):
     requester: str = Field(min_length=1)
     charge_from: Money = Decimal("500.00")
@@ -138,6 +151,7 @@ class CollectionsPolicy(_Strict):
     ageing: tuple[Bucket, ...] = Field(min_length=1)
     levels: tuple[Level, ...] = Field(alias="level", min_length=1)
     charges: Charges = Charges()
+    call_list: CallList = CallList()
     approval: Approval
 
     @model_validator(mode="after")

@@ -3,13 +3,15 @@
     runner.py run collections [-p bank=statement.csv] [-p call_sheet=calls.xlsx]
         [-p approvals=approvals.csv] [-p policy=my_policy.toml]
 
-Steps: intake (the agents' call sheet into `collections_inbox`, and that queue worked:
-mail triage's and the sheet's authorisations, promises and disputes recorded as
-evidence) -> book (the portal's export of open invoices) -> payments (the bank statement
-matched by the reconciliation engine; each payment recorded on the portal's invoice) ->
+Steps: book (the portal's export of open invoices) -> intake (the agents' call sheet
+into `collections_inbox`, and that queue worked: mail triage's and the sheet's
+authorisations, promises and disputes recorded as evidence; so are the authorisations
+customers gave on the portal, from its export: `consents.py`) -> payments (the bank
+statement matched by the reconciliation engine, partial payments too; each payment
+recorded on the portal's invoice; requests waiting for an invoice now paid withdrawn) ->
 promises (kept or broken, FIFO against payments) -> approvals (four eyes) -> act (letters,
-charges, suspensions, reactivations: `actions.py`, decided by `plan.py`) -> report (the
-collections workbook and the call list).
+charges, suspensions, reactivations: `actions.py`, decided by `plan.py`; the call list
+recorded) -> report (the collections workbook and the call list).
 
 "Today" is the run's clock in the settings' time zone, so a test drives 60 days with an
 injected clock. A resumed run (after a kill) decides again from the portal and the store
@@ -33,11 +35,18 @@ from connectors.portal.accounts import AccountsPortal, open_accounts_portal
 from recipes.collections.actions import Acting
 from recipes.collections.approvals import apply_decisions, read_decisions
 from recipes.collections.book import Account, read_book
+from recipes.collections.consents import read_consents, record_consents
 from recipes.collections.evidence import Evidence
 from recipes.collections.inbox import Inbox, call_items
 from recipes.collections.letters import Letters
 from recipes.collections.payments import match_payments, read_bank
-from recipes.collections.plan import PAYMENT, Plan, plan_day, plan_reactivations
+from recipes.collections.plan import (
+    PAYMENT,
+    Plan,
+    plan_day,
+    plan_reactivations,
+    withdraw_settled,
+)
 from recipes.collections.policy import DEFAULT_POLICY_FILE, CollectionsPolicy, load_policy
 from recipes.collections.promises import settle_promises
 from recipes.collections.report import write_call_list, write_workbook
@@ -93,6 +102,10 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
             book = _book(run, portal, "open_invoices.csv")
         with run.step("intake"):
             summary["inbox"] = _intake(run, calls, params, evidence, policy, book, letters)
+            consents, problems = read_consents(
+                portal.export_authorisations(run.artifact_path("authorisations.csv")))
+            run.reject(problems, source="portal authorisations")
+            summary["portal_authorisations"] = record_consents(consents, evidence, policy)
         acting = Acting(portal, evidence, letters, policy, today)
         unmatched: list[dict[str, Any]] = []
         with run.step("payments"):
@@ -108,6 +121,7 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
                 run.count(TO_REVIEW, len(unmatched))
             run.work(ACTIONS, acting)
             book = _book(run, portal, "open_invoices_after_payments.csv")
+            withdrawn = withdraw_settled(book, evidence)
         with run.step("promises"):
             summary["promises"] = settle_promises(evidence, today)
         if decisions is not None:
@@ -119,7 +133,9 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
             charges = plan_day(book, policy, evidence, today)
             _act(run, Plan([i for i in charges.items if i[1]["kind"] == "charge"]), acting)
             book = _book(run, portal, "open_invoices_after_charges.csv")
+            withdrawn += withdraw_settled(book, evidence)
             plan = plan_day(book, policy, evidence, today)
+            evidence.listed(plan.call_list, today)
             _act(run, plan, acting)
             book = _book(run, portal, "open_invoices_after.csv")
             again = Plan()
@@ -127,6 +143,7 @@ def collections(run: Run, params: CollectionsParams) -> dict[str, Any]:
             if again.items:
                 _act(run, again, acting)
                 book = _book(run, portal, "open_invoices_after.csv")
+            summary["withdrawn"] = withdrawn + withdraw_settled(book, evidence)
         with run.step("report"):
             summary.update(_report(run, today, book, policy, evidence, acting, unmatched, plan))
     return summary

@@ -92,11 +92,13 @@ def write_workbook(path: Path, *, today: date, book: dict[str, Account],
         ("Requests", [{"id": r.id, "kind": r.kind, "state": r.state,
                        "requested_by": r.requested_by, "approved_by": r.approved_by or "",
                        "amount": cents(r.amount), "attempts": r.attempts,
-                       "last_decline": r.last_decline} for r in evidence.requests()],
+                       "last_decline": r.last_decline, "note": r.note}
+                      for r in evidence.requests()],
          [TableColumn("id", "Request"), TableColumn("kind", "Kind"), TableColumn("state", "State"),
           TableColumn("requested_by", "Requested by"), TableColumn("approved_by", "Approved by"),
           TableColumn("amount", "Amount", M), TableColumn("attempts", "Charge attempts", INT),
-          TableColumn("last_decline", "Last decline")]),
+          TableColumn("last_decline", "Last decline"),
+          TableColumn("note", "Note (portal reference, or why withdrawn)")]),
         ("Unmatched payments", unmatched,
          [TableColumn("reference", "Bank reference"), TableColumn("concept", "Concept"),
           TableColumn("amount", "Amount"), TableColumn("class", "Why not applied")]),
@@ -111,10 +113,11 @@ def write_call_list(path: Path, rows: list[dict[str, Any]]) -> Path:
                TableColumn("phone", "Phone"), TableColumn("language", "Language"),
                TableColumn("invoice", "Invoice"), TableColumn("due", "Due"),
                TableColumn("days_late", "Days late", INT), TableColumn("balance", "Balance", M),
+               TableColumn("level", "Level"), TableColumn("listed_before", "Last listed"),
                TableColumn("outcome", "Outcome (authorisation / promise / dispute)"),
                TableColumn("note", "Note")]
-    data = [{**r, "due": str(r["due"]), "balance": cents(r["balance"]), "outcome": "", "note": ""}
-            for r in rows]
+    data = [{**r, "due": str(r["due"]), "balance": cents(r["balance"]), "outcome": "", "note": "",
+             "listed_before": str(r["listed_before"] or "")} for r in rows]
     wb = ReportWorkbook()
     wb.add_table("Calls", _frame(data, columns), columns)
     return wb.save(path)

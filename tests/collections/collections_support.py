@@ -59,3 +59,22 @@ def start_book(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rpa_env: dict[st
         monkeypatch.setenv(key, value)
     reset_settings()
     return Book(server, db, book, {**rpa_env, **env})
+
+
+def prepare(db: Path, customer: str, *, due: date, amount: str, grace: int = 0,
+            expiry: str = "2029-12", soft_declines: int = 0) -> str:
+    """One account set up for a test: its invoice due on `due` for `amount`, no grace, a
+    card that charges (unless told otherwise); returns the invoice."""
+    import sqlite3
+
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        conn.execute("update accounts set grace_days=? where id=?", (grace, customer))
+        conn.execute("update account_invoices set due_date=?, amount=? where account_id=?",
+                     (due.isoformat(), amount, customer))
+        conn.execute("update account_payment_methods set expiry=?, soft_declines=? where"
+                     " account_id=? and kind='card'", (expiry, soft_declines, customer))
+        return str(conn.execute("select id from account_invoices where account_id=?",
+                                (customer,)).fetchone()[0])
+    finally:
+        conn.close()

@@ -1,5 +1,7 @@
 """SIGKILL of collections runs at random moments, then a resumed run: no reminder, no
-charge and no suspension twice (real processes, the real demo portal, headless Chromium)."""
+charge, no payment and no suspension twice, a consent given on the portal recorded and
+charged once, a partial payment applied once (real processes, the real demo portal,
+headless Chromium)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,17 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from collections_support import Book, start_book
 
-from demo.samples.collections import write_call_sheet
+from demo.portal import accounts_db
+from demo.portal.db import connect
+from demo.samples.collections import Customer, write_bank, write_call_sheet
 from tests.helpers import ROOT, queue_env, run_cli
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -87,7 +92,19 @@ def test_killed_runs_resumed_act_exactly_once(kill_book: Book, tmp_path: Path) -
              for c in kill_book.customers if c.due < today and not c.card_expired
              and not any(r.startswith(f"SUS-{c.id}-") for r in waiting)][:12]
     sheet = write_call_sheet(tmp_path / "calls.xlsx", today, calls)
-    args = ["run", "collections", "-p", f"approvals={approvals}", "-p", f"call_sheet={sheet}"]
+    called = {c["customer"] for c in calls}
+    others = [c for c in kill_book.customers if c.due < today and not c.card_expired
+              and not c.soft_declines and c.amount < Decimal("500") and c.id not in called
+              and not any(r.startswith(f"SUS-{c.id}-") for r in waiting)]
+    consenting, partial = others[:3], others[3:6]
+    assert len(partial) == 3
+    _consent(kill_book.db, consenting, today)
+    bank = write_bank(tmp_path / "bank.csv", [
+        {"booked": today.isoformat(), "concept": f"TRANSF {c.invoice}",
+         "amount": str((c.amount / 2).quantize(Decimal("0.01"))), "reference": f"B-{c.id}"}
+        for c in partial])
+    args = ["run", "collections", "-p", f"approvals={approvals}", "-p", f"call_sheet={sheet}",
+            "-p", f"bank={bank}"]
     rng = random.Random(16)
     kills = sum(_kill_midway(args, env, tmp_path, kill_book.db, rng) for _ in range(4))
     assert kills >= 2
@@ -107,6 +124,13 @@ def test_killed_runs_resumed_act_exactly_once(kill_book: Book, tmp_path: Path) -
     charged = portal.execute("select count(*) from account_actions where kind='charge'"
                              ).fetchone()[0]
     assert charged > 0
+    for c in consenting:  # charged once, under the consent given on the portal
+        assert portal.execute("select status from account_actions where kind='charge' and"
+                              " account_id=?", (c.id,)).fetchall() == [("approved",)]
+    for c in partial:
+        assert portal.execute("select paid, status from account_invoices where id=?",
+                              (c.invoice,)).fetchone() == (
+            str((c.amount / 2).quantize(Decimal("0.01"))), "open")
     with engine.connect() as conn:
         letters = conn.execute(sa.text(
             "select case_ref, step, count(*) from outbox_messages where template ="
@@ -118,6 +142,23 @@ def test_killed_runs_resumed_act_exactly_once(kill_book: Book, tmp_path: Path) -
                                       " 'collections_letter'")).scalar()
         left = conn.execute(sa.text("select count(*) from work_items where queue like"
                                     " 'collections%' and state not in ('done')")).scalar()
+        consents = conn.execute(sa.text("select count(*) from collections_authorisations"
+                                        " where channel = 'portal'")).scalar()
     assert letters == []
     assert done_letters == outbox
     assert left == 0
+    assert consents == len(consenting)
+
+
+def _consent(db: Path, customers: list[Customer], today: date) -> None:
+    """The customers consent on the portal's self-service screen (the world's doing)."""
+    conn = connect(db)
+    try:
+        for c in customers:
+            accounts_db.authorise(conn, account_id=c.id, invoice_id=c.invoice, method="card",
+                                  mandate_reference="", amount_limit=c.amount, given_by=c.id,
+                                  given_on=today.isoformat(),
+                                  expires_on=(today + timedelta(days=9)).isoformat(),
+                                  user="customer")
+    finally:
+        conn.close()

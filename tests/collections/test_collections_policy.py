@@ -34,6 +34,13 @@ def test_the_shipped_policy_reads_with_known_answers() -> None:
     assert policy.next_retry(1, date(2026, 3, 1)) == date(2026, 3, 3)
     assert policy.next_retry(2, date(2026, 3, 3)) == date(2026, 3, 8)
     assert policy.next_retry(3, date(2026, 3, 8)) is None
+    once, day = policy.call_list, date(2026, 3, 10)
+    assert policy.call_list.relist_days == 0
+    assert [once.due(last, day) for last in (None, date(2026, 3, 9), date(2026, 1, 1))] == [
+        True, False, False]
+    every3 = once.model_copy(update={"relist_days": 3})
+    assert [every3.due(date(2026, 3, d), day) for d in (9, 8, 7, 1)] == [
+        False, False, True, True]
 
 
 @pytest.mark.parametrize(("old", "new", "says"), [
@@ -52,6 +59,7 @@ def test_the_shipped_policy_reads_with_known_answers() -> None:
      "both a hard and a soft decline"),
     ("[approval]\n", "[approval]\nthreshold = \"1.00\"\n", "approval.threshold: Extra inputs"),
     ('charge_from = "500.00"', 'charge_from = 500.5', "approval.charge_from"),
+    ("relist_days = 0", "relist_days = -1", "call_list.relist_days"),
 ])
 def test_a_bad_policy_is_refused_naming_the_file_and_the_place(
         tmp_path: Path, old: str, new: str, says: str) -> None:

@@ -1,9 +1,10 @@
 """Must show: 60 days over a 200-customer book, one run a day on the real demo portal
 (headless Chromium, forms posted in request mode), with an injected clock.
 
-Checked: every customer gets exactly the letters the policy says on the days it says
-(for the invoices nothing but time and payments touched, computed here from the
-policy's thresholds); no charge without a recorded, unexpired authorisation, large ones
+Checked: every customer gets exactly the letters the policy says on the days it says,
+and every charge ends as the provider's terms say (both computed in letter_oracle.py
+from the policy and the world's events: payments, promises, authorisations, disputes,
+the approvers' habits); no charge without a recorded, unexpired authorisation, large ones
 approved by another person; no suspension without another person's approval (the
 requester's own approval, under another spelling, is refused); at the end of every day no
 account is suspended without an overdue invoice (reactivated the day the payment is
@@ -23,6 +24,7 @@ from pathlib import Path
 import openpyxl
 import sqlalchemy as sa
 from collections_support import START, Book, DayClock
+from letter_oracle import expected
 from sim_world import run_day
 
 from bots.store import open_store
@@ -77,32 +79,20 @@ def test_sixty_days_over_two_hundred_customers(big_book: Book, tmp_path: Path,
         assert step not in sent[case], f"{case}: two letters for {step}"
         sent[case][step] = day
 
-    # letters exactly per policy, for invoices only time and payments touched
+    # letters exactly per policy for every customer, and every charge's fate, as the
+    # oracle computes them from the policy and the world's events (letter_oracle.py)
+    letters_due, charges_due = expected(big_book.customers, script, policy, START, DAYS)
+    wrong = {c.invoice: (sent.get(c.invoice, {}), letters_due[c.invoice])
+             for c in big_book.customers if sent.get(c.invoice, {}) != letters_due[c.invoice]}
+    assert not wrong, f"{len(wrong)} customers got other letters than the policy says: {wrong}"
     touched = {c["invoice"] for calls in script.calls.values() for c in calls}
     touched |= {str(m["facts"]["invoice"][0]) for mails in script.mails.values() for m in mails}
-    paid_on = {}
-    for day, lines in script.bank.items():
-        for line in lines:
-            paid_on[line["concept"].split()[-1]] = day
-    checked = 0
-    for c in big_book.customers:
-        if c.invoice in touched:
-            continue
-        expected: dict[str, date] = {}
-        seen_level = None
-        for day in range(min(DAYS, paid_on.get(c.invoice, DAYS))):
-            today = START + timedelta(days=day)
-            late = (today - c.due).days - c.grace
-            levels = [n for n, level in enumerate(policy.levels) if late >= level.days]
-            if not levels or levels[-1] == seen_level:
-                continue
-            seen_level = levels[-1]
-            level = policy.levels[seen_level]
-            if level.channel is not None:
-                expected[level.name] = today
-        assert sent.get(c.invoice, {}) == expected, c
-        checked += 1
-    assert checked > 100
+    assert len(touched) > 40 and sum(bool(v) for v in letters_due.values()) > 100
+    charged: dict[str, list[str]] = defaultdict(list)
+    for invoice, code in portal.execute("select invoice_id, decline_code from account_actions"
+                                        " where kind='charge' order by id"):
+        charged[invoice].append(code)
+    assert dict(charged) == charges_due
 
     # promises: kept ones and broken ones, and a broken one moved its invoice a level on
     assert broken and kept
