@@ -118,11 +118,11 @@ def parse_mail(raw: bytes, *, limits: Limits = Limits()) -> ParsedMail:
     if not text.strip() and not subject.strip() and not body.attachments:
         raise MailRefused("the mail has no readable subject, text or attachment")
     new_text, quoted, signature = split_reply(text)
-    sender_name, sender = _address(header.get("from"))
+    sender_name, sender = header.mailbox("from")
     date = _date(header.get("date"), problems)
     return ParsedMail(
         message_id=message_id, subject=subject, sender=sender, sender_name=sender_name,
-        reply_to=_address(header.get("reply-to"))[1],
+        reply_to=header.mailbox("reply-to")[1],
         to=tuple(a.lower() for _, a in getaddresses([header.get("to")]) if a),
         date=date, in_reply_to=parse_message_id(header.get("in-reply-to")),
         references=tuple(re.findall(r"<[^<>\s]+>", header.get("references"))),
@@ -147,6 +147,18 @@ class _Headers:
         if "\ufffd" in text:  # 8-bit bytes or an unknown charset: our fallbacks read more
             text = _decode_words(self._raw(name)) or text
         return _clean_header(text)
+
+    def mailbox(self, name: str) -> tuple[str, str]:
+        """(display name, address) of an address header. The address is the header's own
+        `<...>`, found before any decoding: an encoded word can decode to a line break or
+        a `<...>` of its own, and must not choose who is answered."""
+        name_text, address = _address(self.get(name))
+        raw = " ".join(self._raw(name).split())
+        unquoted = re.sub(r'"(?:[^"\\]|\\.)*"|\([^()]*\)', " ", raw)
+        found = re.search(r"<([^<>\s@]+@[^<>\s@]+)>", unquoted)
+        if found:
+            address = found.group(1).lower()
+        return name_text, address
 
     def _raw(self, name: str) -> str:
         for key, value in self.msg.raw_items():
