@@ -90,15 +90,17 @@ def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
                                  batch=settings.mail.fetch_batch, limit=params.max_mails)
                 summary.update(fetched=intake.fetched, queued=intake.queued,
                                already_known=intake.known, intake=dict(intake.kinds))
-        with run.step("triage"):
-            credits = CreditRequests(params.credit_requests
-                                     or settings.data_dir / "mail" / "credit_requests.csv")
-            triager = Triager(run, routing, templates_for(settings, MESSAGES), credits,
-                              settings, tally)
-            report = run.work(handler=triager, lanes=1)
-            summary["worked"] = report.done
-        with run.step("file"):
-            summary["filed"] = file_settled(run, box, queue, folders, routing.folder("review"))
+    with run.step("triage"):
+        credits = CreditRequests(params.credit_requests
+                                 or settings.data_dir / "mail" / "credit_requests.csv")
+        triager = Triager(run, routing, templates_for(settings, MESSAGES), credits,
+                          settings, tally)
+        report = run.work(handler=triager, lanes=1)
+        summary["worked"] = report.done
+    # a connection of its own: the triage may outlast the server's idle timeout, or a
+    # restart of the server, and the mail it finished must still be filed
+    with open_mailbox(settings.mail.imap) as box, run.step("file"):
+        summary["filed"] = file_settled(run, box, queue, folders, routing.folder("review"))
     counts = tally.as_dict()
     reviews = counts.get("action", {}).get("review", 0)
     if reviews:

@@ -62,3 +62,116 @@ def test_folders_spelled_as_a_plain_string_is_refused_naming_the_setting(
     assert done.returncode == 2, done.stderr
     assert "RPA_MAIL__IMAP__FOLDERS" in done.stderr and "JSON" in done.stderr, done.stderr
     assert not (Path(rpa_env["RPA_DATA_DIR"]) / "runs").exists()  # nothing ran
+
+
+@pytest.mark.slow
+def test_the_server_restarted_while_mail_is_triaged_every_mail_is_still_filed(
+        world_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dovecot stops and starts again on the same port between intake and filing (a
+    restart, or a server closing a connection idle through a long triage)."""
+    from bots.executor import execute
+    from demo.mail_world import generate_mails
+    from recipes.mail_triage import recipe as triage_recipe
+
+    world = world_for(generate_mails(12, seed=5, automated_share=0.2, hard_share=0.0))
+
+    class RestartFirst(triage_recipe.Triager):  # type: ignore[misc]
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            world.server.stop()
+            world.server.start()
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(triage_recipe, "Triager", RestartFirst)
+    result = execute("mail_triage", {})
+    assert result.ok, result.summary
+    folders = world.folders()
+    assert not folders.get("INBOX")
+    assert sum(len(v) for v in folders.values()) == len(world.mails)
+
+
+@pytest.mark.slow
+def test_the_server_gone_mid_intake_fails_the_run_clearly_and_the_next_run_finishes(
+        world_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlalchemy as sa
+
+    from bots.executor import execute
+    from bots.settings import reset_settings
+    from bots.store import open_store
+    from demo.mail_world import generate_mails
+    from recipes.mail_triage import intake
+
+    world = world_for(generate_mails(16, seed=9, automated_share=0.25, hard_share=0.0))
+    monkeypatch.setenv("RPA_MAIL__FETCH_BATCH", "4")
+    reset_settings()
+    batches = []
+    take_batch = intake._take_batch
+
+    def then_stop(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        take_batch(*args, **kwargs)
+        batches.append(1)
+        if len(batches) == 1:
+            world.server.stop()
+
+    monkeypatch.setattr(intake, "_take_batch", then_stop)
+    result = execute("mail_triage", {})
+    assert not result.ok
+    assert "MailboxUnavailable" in (result.error or "") and world.env[
+        "RPA_MAIL__IMAP__PORT"] in (result.error or ""), result.error
+    world.server.start()
+    again = execute("mail_triage", {})
+    assert again.ok, again.error
+    folders = world.folders()
+    assert not folders.get("INBOX")
+    assert sum(len(v) for v in folders.values()) == len(world.mails)
+    with open_store().connect() as conn:
+        answered = conn.execute(sa.text("SELECT recipient, count(*) FROM outbox_messages "
+                                        "GROUP BY recipient")).all()
+    assert {n for _, n in answered} == {1}
+    assert len(answered) == sum(1 for m in world.mails if m.answerable)
+
+
+@pytest.fixture
+def dotted_server(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Dovecot with `.` between folder levels (as Courier and many hosted servers have it)."""
+    import demo.imap_server as imap_server
+
+    monkeypatch.setattr(imap_server, "CONFIG",
+                        imap_server.CONFIG.replace("separator = /", "separator = ."))
+
+
+@pytest.mark.slow
+def test_a_server_with_dots_between_folder_levels_gets_its_triage_folders(
+        dotted_server, world_for) -> None:
+    from bots.executor import execute
+    from demo.mail_world import generate_mails
+
+    world = world_for(generate_mails(8, seed=4, automated_share=0.25, hard_share=0.0))
+    result = execute("mail_triage", {})
+    assert result.ok, result.error
+    folders = message_ids_by_folder(world)
+    assert not folders.get("INBOX")
+    assert sum(len(v) for v in folders.values()) == len(world.mails)
+    assert {name for name, ids in folders.items() if ids} <= {
+        "Triage.Answered", "Triage.Screened", "Triage.Review", "Triage.Routed",
+        "Triage.Forwarded", "Triage.Spam"}
+
+
+def message_ids_by_folder(world) -> dict[str, list[bytes]]:  # noqa: ANN001
+    """The folders as the server names them (MailWorld.folders assumes `/`)."""
+    import imaplib
+    import re
+
+    client = imaplib.IMAP4(world.server.host, world.server.port)
+    client.login(world.env["RPA_MAIL__IMAP__USERNAME"], world.env["RPA_MAIL__IMAP__PASSWORD"])
+    try:
+        found = {}
+        for line in client.list()[1]:
+            name = re.sub(r'^\(.*?\) "." ', "", line.decode()).strip('"')
+            if b"\\Noselect" in line:
+                continue
+            client.select(f'"{name}"', readonly=True)
+            _, data = client.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            found[name] = [entry[1].strip() for entry in data or [] if isinstance(entry, tuple)]
+        return found
+    finally:
+        client.logout()
