@@ -82,8 +82,8 @@ def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     with open_mailbox(settings.mail.imap) as box:
         with run.step("refile"):  # finished by a run cut short, not yet moved
-            summary["filed_before"] = sum(file_settled(run, box, queue, folders,
-                                                       routing.folder("review")).values())
+            refiled = file_settled(run, box, queue, folders, routing.folder("review"))
+            summary["filed_before"] = sum(refiled.moved.values())
         if params.fetch:
             with run.step("intake"):
                 intake = take_in(run, box, queue, folders, _understanding(run),
@@ -100,13 +100,15 @@ def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
     # a connection of its own: the triage may outlast the server's idle timeout, or a
     # restart of the server, and the mail it finished must still be filed
     with open_mailbox(settings.mail.imap) as box, run.step("file"):
-        summary["filed"] = file_settled(run, box, queue, folders, routing.folder("review"))
+        filing = file_settled(run, box, queue, folders, routing.folder("review"))
+        summary["filed"] = dict(filing.moved)
     counts = tally.as_dict()
     reviews = counts.get("action", {}).get("review", 0)
     if reviews:
         run.count(TO_REVIEW, reviews)
     summary.update(counts)
     run.log.info("mail triage: {}", summary)
+    filing.check()  # a folder the server refused: the run fails, after the new mail is done
     return summary
 
 

@@ -175,3 +175,48 @@ def message_ids_by_folder(world) -> dict[str, list[bytes]]:  # noqa: ANN001
         return found
     finally:
         client.logout()
+
+
+@pytest.mark.slow
+def test_triage_folders_that_cannot_be_made_do_not_stop_new_mail_being_answered(
+        world_for) -> None:
+    """The account may not create folders (the Maildir closed to the server's user): each
+    run still takes in and answers new mail, then fails saying which folder it could not
+    make; the mail stays in the inbox, answered once, and is filed once it can be."""
+    import os
+
+    from bots.executor import execute
+    from demo.mail_world import generate_mails
+
+    world = world_for(generate_mails(10, seed=2, automated_share=0.0, hard_share=0.0))
+    root = world.server.maildir("clientes")
+    execute("mail_triage", {"fetch": False})  # Dovecot writes its index files now
+    for made in [p for p in root.iterdir() if p.is_dir() and p.name.startswith(".")]:
+        made.rmdir()  # no folder yet besides the inbox
+    os.chmod(root, 0o555)
+    try:
+        first = execute("mail_triage", {"max_mails": 5})
+        assert not first.ok and "Triage/" in (first.error or ""), first.error
+        assert "could not be filed" in (first.error or "")
+        assert len(answered_by_recipient()) == 5
+        second = execute("mail_triage", {"max_mails": 5})
+        assert not second.ok and "could not be filed" in (second.error or "")
+        assert len(answered_by_recipient()) == 10  # the new mail was answered all the same
+    finally:
+        os.chmod(root, 0o755)
+    third = execute("mail_triage", {})
+    assert third.ok, third.error
+    folders = world.folders()
+    assert not folders.get("INBOX") and sum(len(v) for v in folders.values()) == 10
+    answered = answered_by_recipient()
+    assert len(answered) == 10 and set(answered.values()) == {1}
+
+
+def answered_by_recipient() -> dict[str, int]:
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+
+    with open_store().connect() as conn:
+        return dict(conn.execute(sa.text("SELECT recipient, count(*) FROM outbox_messages "
+                                         "GROUP BY recipient")).all())
