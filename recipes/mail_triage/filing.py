@@ -13,10 +13,15 @@ run at its end, saying which folder and what the server said.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import sqlalchemy as sa
 from imap_tools.errors import UnexpectedCommandStatusError
 
 from bots import Run, WorkQueue, audit
@@ -45,48 +50,99 @@ class Filing:
 def file_settled(run: Run, box: Mailbox, queue: WorkQueue, folders: Sequence[str],
                  review_folder: str, *, batch: int = 500) -> Filing:
     filing = Filing()
-    for folder in folders:
-        if folder not in box.folders():
-            continue
-        state = box.select(folder)
-        place = seen.Place(box.account, folder, state.uidvalidity)
-        waiting = seen.unfiled(run.engine, place)
-        if not waiting:
-            continue
-        items = queue.get_many({key for _, key in waiting})
-        present = set(state.uids)
-        targets: dict[str, list[int]] = defaultdict(list)
-        for uid, key in waiting:
-            record = items.get(key)
-            if record is None:
-                continue
-            if record.state == ItemState.DONE:
-                target = (record.output or {}).get("folder") or review_folder
-            elif record.state in SETTLED_ELSEWHERE:
-                target = review_folder
-            else:
-                continue  # pending or in progress: not finished, stays where it is
-            targets[target].append(uid)
-        for target, uids in targets.items():
-            here = [u for u in uids if u in present]
-            # not here: moved earlier by a run cut short before it could record the move
-            done = [u for u in uids if u not in present]
-            moved = 0
-            try:
-                for start in range(0, len(here), batch):
-                    chunk = here[start:start + batch]
-                    box.move(chunk, target, batch=batch)
-                    _audit(run, place, target, chunk)
-                    done += chunk
-                    moved += len(chunk)
-            except UnexpectedCommandStatusError as exc:
-                refused = (f"{len(here) - moved} mails of {folder} could not be filed to "
-                           f"{target}: the server said {str(exc)[:300]}")
-                filing.refused[f"{folder} -> {target}"] = refused
-                run.log.error("{}", refused)
-            filing.moved[target] += moved
-            seen.mark_filed(run.engine, place, done, target, run.clock.now())
+    with one_filer(run.engine, box.account):
+        for folder in folders:
+            _file_folder(run, box, queue, folder, review_folder, batch, filing)
     return filing
+
+
+@contextmanager
+def one_filer(engine: sa.Engine, account: str) -> Iterator[None]:
+    """One run at a time files a mailbox: two sessions MOVEing the same mail at once can
+    both copy it (Dovecot does), leaving it twice in its folder. PostgreSQL: an advisory
+    lock per account; SQLite: a lock file beside the store, which every run shares."""
+    if engine.dialect.name == "postgresql":
+        digest = hashlib.sha256(f"mail-filing:{account}".encode()).digest()
+        key = int.from_bytes(digest[:8], "big", signed=True)
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield  # one process, one store
+        return
+    with Path(f"{database}.mail-filing.lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _file_folder(run: Run, box: Mailbox, queue: WorkQueue, folder: str, review_folder: str,
+                 batch: int, filing: Filing) -> None:
+    if folder not in box.folders():
+        return
+    state = box.select(folder)
+    place = seen.Place(box.account, folder, state.uidvalidity)
+    waiting = seen.unfiled(run.engine, place)
+    if not waiting:
+        return
+    items = queue.get_many({key for _, key in waiting})
+    present = set(state.uids)
+    targets: dict[str, list[int]] = defaultdict(list)
+    for uid, key in waiting:
+        record = items.get(key)
+        if record is None:
+            continue
+        if record.state == ItemState.DONE:
+            target = (record.output or {}).get("folder") or review_folder
+        elif record.state in SETTLED_ELSEWHERE:
+            target = review_folder
+        else:
+            continue  # pending or in progress: not finished, stays where it is
+        targets[target].append(uid)
+    for target, uids in targets.items():
+        here = [u for u in uids if u in present]
+        # not here: moved earlier by a run cut short before it could record the move
+        done = [u for u in uids if u not in present]
+        moved, refused = _move(run, box, place, target, here, batch)
+        done += moved
+        if refused:
+            refused = (f"{len(here) - len(moved)} mails of {folder} could not be filed "
+                       f"to {target}: the server said {refused}")
+            filing.refused[f"{folder} -> {target}"] = refused
+            run.log.error("{}", refused)
+        filing.moved[target] += len(moved)
+        seen.mark_filed(run.engine, place, done, target, run.clock.now())
+
+
+def _move(run: Run, box: Mailbox, place: seen.Place, target: str, uids: list[int],
+          batch: int) -> tuple[list[int], str]:
+    """The UIDs moved (or gone meanwhile: a person, or another run, moved them between our
+    SELECT and MOVE), and the server's words if some could not be moved."""
+    moved: list[int] = []
+    for start in range(0, len(uids), batch):
+        chunk = uids[start:start + batch]
+        try:
+            box.move(chunk, target, batch=batch)
+        except UnexpectedCommandStatusError as exc:
+            still = set(box.select(place.folder).uids)
+            gone = [u for u in chunk if u not in still]
+            moved += gone
+            left = [u for u in chunk if u in still]
+            try:
+                box.move(left, target, batch=batch)  # once more, without the ones gone
+            except UnexpectedCommandStatusError:
+                return moved, str(exc)[:300]
+            chunk = left
+        _audit(run, place, target, chunk)
+        moved += chunk
+    return moved, ""
 
 
 def _audit(run: Run, place: seen.Place, target: str, uids: list[int]) -> None:

@@ -220,3 +220,36 @@ def answered_by_recipient() -> dict[str, int]:
     with open_store().connect() as conn:
         return dict(conn.execute(sa.text("SELECT recipient, count(*) FROM outbox_messages "
                                          "GROUP BY recipient")).all())
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
+        world_for, rpa_env: dict[str, str]) -> None:
+    """Two processes: each mail answered once, filed once (one copy, not two: two sessions
+    MOVEing the same mail at once both copy it), none failing on the other's moves."""
+    import os
+
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+    from demo.mail_world import generate_mails
+
+    world = world_for(generate_mails(80, seed=13, automated_share=0.2, hard_share=0.3))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RPA_MAIL__FETCH_BATCH": "10"}
+    # the store made first: two processes making a fresh SQLite store at once is the
+    # store's race (reported), not the mailbox's
+    assert runner(env, "run", "mail_triage", "-p", "fetch=false").returncode == 0
+    runs = [subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "run", "mail_triage"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=300)[0].decode(errors="replace") for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], [o[-1500:] for o in outputs]
+    folders = world.folders()
+    assert not folders.get("INBOX") and not folders.get("Clientes/Web")
+    assert sum(len(v) for v in folders.values()) == sum(len(m.folders) for m in world.mails)
+    with open_store().connect() as conn:
+        answers = dict(conn.execute(sa.text(
+            "SELECT case_ref, count(*) FROM outbox_messages WHERE template = 'mail_ack' "
+            "GROUP BY case_ref")).all())
+    assert set(answers.values()) == {1}
+    assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
