@@ -49,6 +49,7 @@ class Limits:
     max_bytes: int = 10_000_000
     attachment_max_bytes: int = 5_000_000
     max_text_chars: int = 200_000
+    max_attachments: int = 100  # each is a file and a line of the item: a bound per mail
 
 
 @dataclass(frozen=True)
@@ -260,6 +261,7 @@ class _Body:
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
         self.types: list[str] = []
+        self.skipped = 0  # attachments beyond max_attachments
 
     def walk(self, msg: Message) -> None:
         for part in _safe(lambda: list(msg.walk()), [msg]):
@@ -267,6 +269,9 @@ class _Body:
                 self._part(part)
             except Exception as exc:  # noqa: BLE001 - one broken part, the others still count
                 self.problems.append(f"part {len(self.types)}: {type(exc).__name__}: {exc}")
+        if self.skipped:
+            self.problems.append(f"{self.skipped:,} more attachments beyond the first "
+                                 f"{self.limits.max_attachments} neither kept nor listed")
 
     def _part(self, part: Message) -> None:
         if part.is_multipart():
@@ -299,6 +304,9 @@ class _Body:
         return _decode_bytes(data, charset, self.problems)
 
     def _attachment(self, part: Message, ctype: str, filename: str | None) -> None:
+        if len(self.attachments) >= self.limits.max_attachments:
+            self.skipped += 1
+            return
         data = _safe(lambda: part.get_payload(decode=True), None)
         data = data if isinstance(data, bytes) else b""
         keep = len(data) <= self.limits.attachment_max_bytes

@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bots import TO_REVIEW, Queue, RetryPolicy, Run, recipe
 from bots.errors import UsageError
@@ -69,6 +69,21 @@ class MailTriageParams(BaseModel):
         except UsageError as exc:
             raise ValueError(str(exc)) from None
         return path
+
+    @model_validator(mode="after")
+    def _mailbox_configured(self) -> MailTriageParams:
+        """Refused before a run is opened: without a mailbox nothing can be done."""
+        from bots.settings import get_settings
+
+        imap = get_settings().mail.imap
+        missing = [name for name, value in (("HOST", imap.host), ("USERNAME", imap.username))
+                   if not value]
+        if imap.password is None and imap.oauth2_token is None:
+            missing.append("PASSWORD (or OAUTH2_TOKEN)")
+        if missing:
+            raise ValueError("no mailbox to triage: set " + ", ".join(
+                f"RPA_MAIL__IMAP__{name}" for name in missing))
+        return self
 
 
 @recipe(queue=MAIL)

@@ -253,3 +253,28 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
             "GROUP BY case_ref")).all())
     assert set(answers.values()) == {1}
     assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
+
+
+@pytest.mark.parametrize("unset", ["RPA_MAIL__IMAP__HOST", "RPA_MAIL__IMAP__PASSWORD"])
+def test_a_mailbox_half_configured_is_refused_before_a_run_is_opened(
+        rpa_env: dict[str, str], unset: str) -> None:
+    import os
+
+    env = {**os.environ, **rpa_env, "PYTHONPATH": str(ROOT),
+           "RPA_MAIL__IMAP__HOST": "127.0.0.1", "RPA_MAIL__IMAP__USERNAME": "clientes",
+           "RPA_MAIL__IMAP__PASSWORD": "secret", "RPA_MAIL__IMAP__PORT": "1"}
+    del env[unset]
+    done = runner(env, "run", "mail_triage")
+    assert done.returncode == 2, done.stderr
+    assert unset in done.stderr, done.stderr
+    assert not (Path(rpa_env["RPA_DATA_DIR"]) / "runs").exists()  # no run opened
+
+
+def test_a_mail_of_thousands_of_attachments_keeps_a_bounded_number() -> None:
+    part = (b"--X\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Disposition: attachment; filename=a.bin\r\n\r\nxx\r\n")
+    raw = (b"From: Ana <ana@cliente.es>\r\nSubject: facturas\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=X\r\n\r\n" + part * 2000 + b"--X--\r\n")
+    mail = parse_mail(raw, limits=LIMITS)
+    assert len(mail.attachments) == Limits().max_attachments < 2000
+    assert any("1,900 more attachments" in p for p in mail.problems), mail.problems
