@@ -74,10 +74,16 @@ class Mailbox:
             self._folders = {self._ours(f.name) for f in found}
         return self._folders
 
+    def has(self, folder: str) -> bool:
+        return self._ours(self.server_name(folder)) in self.folders()
+
     def server_name(self, folder: str) -> str:
         """`Triage/Answered` as this server spells it (`Triage.Answered` where the
-        hierarchy delimiter is a dot: `/` is refused in a name there)."""
+        hierarchy delimiter is a dot: `/` is refused in a name there); `inbox` in any
+        case is the INBOX (RFC 3501)."""
         self.folders()
+        if folder.upper() == "INBOX":
+            return "INBOX"
         delimiter = self._delimiter or "/"
         return folder if delimiter == "/" else folder.replace("/", delimiter)
 
@@ -86,7 +92,7 @@ class Mailbox:
         return name if delimiter == "/" else name.replace(delimiter, "/")
 
     def ensure_folder(self, name: str) -> None:
-        if name in self.folders():
+        if self.has(name):
             return
         try:
             self.imap.folder.create(self.server_name(name))

@@ -85,7 +85,7 @@ def one_filer(engine: sa.Engine, account: str) -> Iterator[None]:
 
 def _file_folder(run: Run, box: Mailbox, queue: WorkQueue, folder: str, review_folder: str,
                  batch: int, filing: Filing) -> None:
-    if folder not in box.folders():
+    if not box.has(folder):
         return
     state = box.select(folder)
     place = seen.Place(box.account, folder, state.uidvalidity)

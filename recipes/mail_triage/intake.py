@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bots import Priority, Run, WorkQueue
+from bots.errors import UsageError
 from bots.mail.parse import (
     Limits,
     MailRefused,
@@ -33,7 +34,12 @@ from bots.mail.parse import (
 from bots.mail.screen import Ours, screen
 from connectors.mailbox import FetchedMail, Mailbox, seen
 
-TEXT_LIMIT = 4000  # the routed item's text, as the contract between recipes says
+TEXT_LIMIT = 4000
+
+
+class MailboxFoldersMissing(UsageError):
+    """No folder the settings name is in the mailbox: nothing could be triaged."""
+  # the routed item's text, as the contract between recipes says
 
 
 def case_reference(key: str) -> str:
@@ -64,8 +70,13 @@ class Understanding:
 def take_in(run: Run, box: Mailbox, queue: WorkQueue, folders: Sequence[str],
             understanding: Understanding, *, batch: int, limit: int | None) -> Intake:
     intake = Intake()
+    missing = [folder for folder in folders if not box.has(folder)]
+    if missing and len(missing) == len(folders):  # a misspelt setting, not a quiet run
+        raise MailboxFoldersMissing(
+            f"none of the folders RPA_MAIL__IMAP__FOLDERS names ({', '.join(missing)}) is in "
+            f"mailbox {box.account}; it has: {', '.join(sorted(box.folders()))}")
     for folder in folders:
-        if folder not in box.folders():
+        if folder in missing:
             run.log.warning("folder {} is not in mailbox {}: skipped", folder, box.account)
             continue
         state = box.select(folder)

@@ -278,3 +278,43 @@ def test_a_mail_of_thousands_of_attachments_keeps_a_bounded_number() -> None:
     mail = parse_mail(raw, limits=LIMITS)
     assert len(mail.attachments) == Limits().max_attachments < 2000
     assert any("1,900 more attachments" in p for p in mail.problems), mail.problems
+
+
+@pytest.mark.slow
+def test_folders_in_any_case_and_with_spaces_and_accents_are_triaged(
+        world_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from bots.executor import execute
+    from bots.settings import get_settings, reset_settings
+    from connectors.mailbox import open_mailbox
+    from demo.mail_world import generate_mails
+
+    mails = generate_mails(8, seed=6, automated_share=0.0, hard_share=0.0)
+    world_for(mails[:4])
+    odd = "Clientes/Año 2026 — web €"
+    with open_mailbox(get_settings().mail.imap) as box:  # modified UTF-7 on the wire
+        for mail in mails[4:]:
+            box.append(mail.raw, odd)
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["inbox", odd]))
+    reset_settings()
+    result = execute("mail_triage", {})
+    assert result.ok, result.error
+    assert result.summary["fetched"] == 8
+    with open_mailbox(get_settings().mail.imap) as box:
+        assert box.select("INBOX").uids == () and box.select(odd).uids == ()
+
+
+@pytest.mark.slow
+def test_no_folder_of_the_setting_in_the_mailbox_fails_the_run_naming_them(
+        world_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bots.executor import execute
+    from bots.settings import reset_settings
+    from demo.mail_world import generate_mails
+
+    world_for(generate_mails(2, seed=6, automated_share=0.0, hard_share=0.0))
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", '["Inbx"]')
+    reset_settings()
+    result = execute("mail_triage", {})
+    assert not result.ok
+    assert "Inbx" in (result.error or "") and "INBOX" in (result.error or ""), result.error
