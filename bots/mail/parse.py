@@ -30,6 +30,7 @@ from typing import Any
 
 from bots.errors import BusinessError
 
+MAX_ID_CHARS = 250  # a Message-ID longer than this is not threaded (nor kept as one)
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 SCREEN_HEADERS = ("auto-submitted", "precedence", "x-autoreply", "x-autorespond",
                   "x-auto-response-suppress", "list-id", "list-unsubscribe", "list-post",
@@ -126,7 +127,8 @@ def parse_mail(raw: bytes, *, limits: Limits = Limits()) -> ParsedMail:
         reply_to=header.mailbox("reply-to")[1],
         to=tuple(a.lower() for _, a in getaddresses([header.get("to")]) if a),
         date=date, in_reply_to=parse_message_id(header.get("in-reply-to")),
-        references=tuple(re.findall(r"<[^<>\s]+>", header.get("references"))),
+        references=tuple(r for r in re.findall(r"<[^<>\s]+>", header.get("references"))
+                         if len(r) <= MAX_ID_CHARS),
         content_type=_safe(lambda: msg.get_content_type(), "text/plain"),
         headers={name: header.get(name) for name in SCREEN_HEADERS if name in msg},
         text=text, new_text=new_text, quoted=quoted, signature=signature,
@@ -197,12 +199,16 @@ def _clean_header(text: str) -> str:
 
 
 def parse_message_id(value: str) -> str:
-    """The `<...>` in a header value (a bare id gets its brackets); "" when none."""
+    """The `<...>` in a header value (a bare id gets its brackets); "" when none, or when
+    it is too long to be threaded (a reply quoting it would carry a header line no SMTP
+    server takes): such a mail is named by its bytes, like one without an id."""
     found = re.search(r"<[^<>\s]+>", value)
     if found:
-        return found.group(0)
-    bare = value.strip()
-    return f"<{bare}>" if bare and " " not in bare and "@" in bare else ""
+        found_id = found.group(0)
+    else:
+        bare = value.strip()
+        found_id = f"<{bare}>" if bare and " " not in bare and "@" in bare else ""
+    return found_id if len(found_id) <= MAX_ID_CHARS else ""
 
 
 def _address(value: str) -> tuple[str, str]:

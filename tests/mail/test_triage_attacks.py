@@ -318,3 +318,45 @@ def test_no_folder_of_the_setting_in_the_mailbox_fails_the_run_naming_them(
     result = execute("mail_triage", {})
     assert not result.ok
     assert "Inbx" in (result.error or "") and "INBOX" in (result.error or ""), result.error
+
+
+@pytest.mark.slow
+def test_hostile_headers_still_get_one_sendable_answer(world_for, customers_smtp) -> None:
+    """A Message-ID of 5,000 characters or with 8-bit bytes, References of 5,000 ids, a
+    subject of 100 KB, a sender whose name hides CRLFs: answered once, over real SMTP."""
+    from bots.executor import execute
+    from demo.mail_world import SeedMail
+
+    def mail(n: int, headers: bytes) -> SeedMail:
+        sender = f"hostile{n}@cliente.es"
+        raw = (f"From: Cliente <{sender}>\r\nTo: clientes@example.com\r\n".encode() + headers +
+               b"Date: Tue, 01 Dec 2026 10:00:00 +0000\r\n\r\n"
+               b"Buenos dias, quiero una copia de la factura F-2026-0001.\r\n")
+        return SeedMail(raw, "", sender, "es", "billing_enquiry", None)
+
+    seeds = [
+        mail(1, b"Subject: factura\r\nMessage-ID: <" + b"a" * 5000 + b"@cliente.es>\r\n"),
+        mail(2, b"Subject: factura\r\nMessage-ID: <\xc3\xb1and\xfa@cliente.es>\r\n"),
+        mail(3, b"Subject: factura\r\nMessage-ID: <r3@cliente.es>\r\nReferences: " +
+             b" ".join(b"<r%d@x.es>" % i for i in range(5000)) + b"\r\n"),
+        mail(4, b"Subject: " + b"factura " * 12_800 + b"\r\nMessage-ID: <s4@cliente.es>\r\n"),
+        mail(5, b"Subject: factura\r\nMessage-ID: <\"quoted\\\"id\"@cliente.es>\r\n"),
+    ]
+    world = world_for(seeds)
+    result = execute("mail_triage", {})
+    assert result.ok, result.error
+    sent = execute("send_outbox", {})
+    assert sent.ok and sent.summary.get("left") == 0, sent.summary
+    answered: dict[str, int] = {}
+    for envelope, _ in customers_smtp.messages():
+        for rcpt in envelope["rcpt_tos"]:
+            answered[rcpt] = answered.get(rcpt, 0) + 1
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+
+    with open_store().connect() as conn:
+        failures = conn.execute(sa.text("SELECT recipient, last_error, reason FROM outbox_messages "
+                                        "WHERE state != 'sent'")).all()
+    assert answered == {m.sender: 1 for m in seeds}, failures
+    assert not world.folders().get("INBOX")
