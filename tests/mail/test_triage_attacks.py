@@ -223,8 +223,10 @@ def answered_by_recipient() -> dict[str, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
 def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
-        world_for, rpa_env: dict[str, str]) -> None:
+        world_for, rpa_env: dict[str, str], store: str, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """Two processes: each mail answered once, filed once (one copy, not two: two sessions
     MOVEing the same mail at once both copy it), none failing on the other's moves."""
     import os
@@ -235,6 +237,13 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
     from demo.mail_world import generate_mails
 
     world = world_for(generate_mails(80, seed=13, automated_share=0.2, hard_share=0.3))
+    if store == "postgresql":
+        from bots.settings import reset_settings
+        from bots.store import close_stores
+
+        monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
+        reset_settings()
+        close_stores()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RPA_MAIL__FETCH_BATCH": "10"}
     # the store made first: two processes making a fresh SQLite store at once is the
     # store's race (reported), not the mailbox's
