@@ -238,12 +238,7 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
 
     world = world_for(generate_mails(80, seed=13, automated_share=0.2, hard_share=0.3))
     if store == "postgresql":
-        from bots.settings import reset_settings
-        from bots.store import close_stores
-
-        monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
-        reset_settings()
-        close_stores()
+        use_postgresql(request, monkeypatch)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RPA_MAIL__FETCH_BATCH": "10"}
     # the store made first: two processes making a fresh SQLite store at once is the
     # store's race (reported), not the mailbox's
@@ -369,3 +364,54 @@ def test_hostile_headers_still_get_one_sendable_answer(world_for, customers_smtp
                                         "WHERE state != 'sent'")).all()
     assert answered == {m.sender: 1 for m in seeds}, failures
     assert not world.folders().get("INBOX")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_an_auto_responder_without_headers_is_not_answered_for_ever(
+        world_for, customers_smtp, store: str, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ticket system that answers every mail, our acknowledgements too, with none of
+    the RFC 3834 headers and a plain "Re:" subject: a ping-pong that would never end.
+    After a few acknowledgements in a day to replies quoting our case references, its
+    mails are screened as a loop."""
+    from email import message_from_bytes, policy
+
+    from bots.executor import execute
+    from demo.mail_world import SeedMail, seed
+
+    bot = "tickets@proveedor.example.org"
+    first = (f"From: Soporte <{bot}>\r\nTo: clientes@example.com\r\nSubject: factura\r\n"
+             "Message-ID: <t0@proveedor.example.org>\r\n\r\nNecesito la factura "
+             "F-2026-0001.\r\n").encode()
+    world = world_for([SeedMail(first, "<t0@proveedor.example.org>", bot, "es", None, None)])
+    if store == "postgresql":
+        use_postgresql(request, monkeypatch)
+    handled = 0
+    for round_ in range(1, 9):
+        assert execute("mail_triage", {}).ok
+        assert execute("send_outbox", {}).ok
+        acks = [message_from_bytes(raw, policy=policy.default)
+                for envelope, raw in customers_smtp.messages() if bot in envelope["rcpt_tos"]]
+        if len(acks) == handled:
+            break  # the loop is broken: no new acknowledgement to answer
+        handled = len(acks)
+        last = acks[-1]
+        quoted = "\r\n".join(f"> {line}" for line in
+                             last.get_body(("plain",)).get_content().splitlines())
+        reply = (f"From: Soporte <{bot}>\r\nTo: clientes@example.com\r\n"
+                 f"Subject: Re: {last['Subject']}\r\nIn-Reply-To: {last['Message-ID']}\r\n"
+                 f"Message-ID: <t{round_}@proveedor.example.org>\r\n\r\n"
+                 f"Hemos recibido su mensaje, ticket {round_}.\r\n\r\n{quoted}\r\n").encode()
+        seed(world.server, [SeedMail(reply, "", bot, "es", None, None)])
+    assert handled <= 4, f"{handled} acknowledgements sent to an auto-responder"
+    assert world.folders().get("Triage/Screened")
+
+
+def use_postgresql(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bots.settings import reset_settings
+    from bots.store import close_stores
+
+    monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
+    reset_settings()
+    close_stores()
