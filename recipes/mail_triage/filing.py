@@ -64,7 +64,8 @@ def one_filer(engine: sa.Engine, account: str) -> Iterator[None]:
     if engine.dialect.name == "postgresql":
         digest = hashlib.sha256(f"mail-filing:{account}".encode()).digest()
         key = int.from_bytes(digest[:8], "big", signed=True)
-        with engine.connect() as conn:
+        # a session lock outside any transaction: no session idle in one while filing
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": key})
             try:
                 yield
