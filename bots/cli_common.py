@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import sys
-from collections.abc import Callable, Iterable
+import typing
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -21,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.text import Text
 
@@ -67,12 +70,50 @@ def run_app(app: Callable[[], object]) -> None:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         say_error(f"settings refused ({exc.title}): {problems}")
         raise SystemExit(ExitCode.REFUSED) from None
+    except SettingsError as exc:  # a list or table setting that is not JSON
+        say_error(f"settings refused: {_not_json(os.environ) or exc}")
+        raise SystemExit(ExitCode.REFUSED) from None
     except Exception as exc:  # noqa: BLE001 - the toolkit failed: report, never a raw trace
         where = _log_traceback(exc)
         kind = "the store failed" if _is_store_error(exc) else "internal error"
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         say_error(f"{kind}: {type(exc).__name__}: {first} (traceback in {where})")
         raise SystemExit(ExitCode.TOOLKIT_FAILED) from None
+
+
+def _not_json(environ: Mapping[str, str]) -> str:
+    """Which RPA_* variable holding a list or a table is not JSON (pydantic-settings only
+    names the top-level field)."""
+    from bots.settings import Settings
+
+    found = []
+    for name, value in sorted(environ.items()):
+        shape = _json_shape(Settings, name[4:].lower().split("__")) \
+            if name.upper().startswith("RPA_") else None
+        if shape is None:
+            continue
+        try:
+            json.loads(value)
+        except ValueError:
+            example = '["INBOX", "Clientes/Web"]' if shape == "list" else '{"name": ...}'
+            found.append(f"{name}={value[:80]!r} is not JSON: a JSON {shape} is expected, "
+                         f"such as {example}")
+    return "; ".join(found)
+
+
+def _json_shape(model: type[BaseModel], path: list[str]) -> str | None:
+    """"list" or "table" when the setting at `path` is read from the environment as JSON."""
+    field = model.model_fields.get(path[0])
+    if field is None:
+        return None
+    kind = field.annotation
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return "table" if len(path) == 1 else _json_shape(kind, path[1:])
+    if len(path) > 1:
+        return None
+    origin = typing.get_origin(kind)
+    return "list" if origin in (tuple, list, set, frozenset) else \
+        "table" if origin is dict else None
 
 
 def _is_store_error(exc: BaseException) -> bool:

@@ -30,6 +30,7 @@ from typing import Any
 
 from bots.errors import BusinessError
 
+MAX_ID_CHARS = 250  # a Message-ID longer than this is not threaded (nor kept as one)
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 SCREEN_HEADERS = ("auto-submitted", "precedence", "x-autoreply", "x-autorespond",
                   "x-auto-response-suppress", "list-id", "list-unsubscribe", "list-post",
@@ -49,6 +50,7 @@ class Limits:
     max_bytes: int = 10_000_000
     attachment_max_bytes: int = 5_000_000
     max_text_chars: int = 200_000
+    max_attachments: int = 100  # each is a file and a line of the item: a bound per mail
 
 
 @dataclass(frozen=True)
@@ -118,14 +120,15 @@ def parse_mail(raw: bytes, *, limits: Limits = Limits()) -> ParsedMail:
     if not text.strip() and not subject.strip() and not body.attachments:
         raise MailRefused("the mail has no readable subject, text or attachment")
     new_text, quoted, signature = split_reply(text)
-    sender_name, sender = _address(header.get("from"))
+    sender_name, sender = header.mailbox("from")
     date = _date(header.get("date"), problems)
     return ParsedMail(
         message_id=message_id, subject=subject, sender=sender, sender_name=sender_name,
-        reply_to=_address(header.get("reply-to"))[1],
+        reply_to=header.mailbox("reply-to")[1],
         to=tuple(a.lower() for _, a in getaddresses([header.get("to")]) if a),
         date=date, in_reply_to=parse_message_id(header.get("in-reply-to")),
-        references=tuple(re.findall(r"<[^<>\s]+>", header.get("references"))),
+        references=tuple(r for r in re.findall(r"<[^<>\s]+>", header.get("references"))
+                         if len(r) <= MAX_ID_CHARS),
         content_type=_safe(lambda: msg.get_content_type(), "text/plain"),
         headers={name: header.get(name) for name in SCREEN_HEADERS if name in msg},
         text=text, new_text=new_text, quoted=quoted, signature=signature,
@@ -147,6 +150,18 @@ class _Headers:
         if "\ufffd" in text:  # 8-bit bytes or an unknown charset: our fallbacks read more
             text = _decode_words(self._raw(name)) or text
         return _clean_header(text)
+
+    def mailbox(self, name: str) -> tuple[str, str]:
+        """(display name, address) of an address header. The address is the header's own
+        `<...>`, found before any decoding: an encoded word can decode to a line break or
+        a `<...>` of its own, and must not choose who is answered."""
+        name_text, address = _address(self.get(name))
+        raw = " ".join(self._raw(name).split())
+        unquoted = re.sub(r'"(?:[^"\\]|\\.)*"|\([^()]*\)', " ", raw)
+        found = re.search(r"<([^<>\s@]+@[^<>\s@]+)>", unquoted)
+        if found:
+            address = found.group(1).lower()
+        return name_text, address
 
     def _raw(self, name: str) -> str:
         for key, value in self.msg.raw_items():
@@ -184,12 +199,16 @@ def _clean_header(text: str) -> str:
 
 
 def parse_message_id(value: str) -> str:
-    """The `<...>` in a header value (a bare id gets its brackets); "" when none."""
+    """The `<...>` in a header value (a bare id gets its brackets); "" when none, or when
+    it is too long to be threaded (a reply quoting it would carry a header line no SMTP
+    server takes): such a mail is named by its bytes, like one without an id."""
     found = re.search(r"<[^<>\s]+>", value)
     if found:
-        return found.group(0)
-    bare = value.strip()
-    return f"<{bare}>" if bare and " " not in bare and "@" in bare else ""
+        found_id = found.group(0)
+    else:
+        bare = value.strip()
+        found_id = f"<{bare}>" if bare and " " not in bare and "@" in bare else ""
+    return found_id if len(found_id) <= MAX_ID_CHARS else ""
 
 
 def _address(value: str) -> tuple[str, str]:
@@ -248,6 +267,7 @@ class _Body:
         self.html: list[str] = []
         self.attachments: list[Attachment] = []
         self.types: list[str] = []
+        self.skipped = 0  # attachments beyond max_attachments
 
     def walk(self, msg: Message) -> None:
         for part in _safe(lambda: list(msg.walk()), [msg]):
@@ -255,6 +275,9 @@ class _Body:
                 self._part(part)
             except Exception as exc:  # noqa: BLE001 - one broken part, the others still count
                 self.problems.append(f"part {len(self.types)}: {type(exc).__name__}: {exc}")
+        if self.skipped:
+            self.problems.append(f"{self.skipped:,} more attachments beyond the first "
+                                 f"{self.limits.max_attachments} neither kept nor listed")
 
     def _part(self, part: Message) -> None:
         if part.is_multipart():
@@ -287,6 +310,9 @@ class _Body:
         return _decode_bytes(data, charset, self.problems)
 
     def _attachment(self, part: Message, ctype: str, filename: str | None) -> None:
+        if len(self.attachments) >= self.limits.max_attachments:
+            self.skipped += 1
+            return
         data = _safe(lambda: part.get_payload(decode=True), None)
         data = data if isinstance(data, bytes) else b""
         keep = len(data) <= self.limits.attachment_max_bytes

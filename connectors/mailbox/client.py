@@ -64,17 +64,38 @@ class Mailbox:
         self.imap, self.account = imap, account
         self.imap.email_message_class = _RawMessage
         self._folders: set[str] | None = None
+        self._delimiter: str | None = None
 
     def folders(self) -> set[str]:
+        """The folders there, named with `/` between levels whatever the server uses."""
         if self._folders is None:
-            self._folders = {f.name for f in self.imap.folder.list()}
+            found = self.imap.folder.list()
+            self._delimiter = next((f.delim for f in found if f.delim), "/")
+            self._folders = {self._ours(f.name) for f in found}
         return self._folders
 
+    def has(self, folder: str) -> bool:
+        return self._ours(self.server_name(folder)) in self.folders()
+
+    def server_name(self, folder: str) -> str:
+        """`Triage/Answered` as this server spells it (`Triage.Answered` where the
+        hierarchy delimiter is a dot: `/` is refused in a name there); `inbox` in any
+        case is the INBOX (RFC 3501)."""
+        self.folders()
+        if folder.upper() == "INBOX":
+            return "INBOX"
+        delimiter = self._delimiter or "/"
+        return folder if delimiter == "/" else folder.replace("/", delimiter)
+
+    def _ours(self, name: str) -> str:
+        delimiter = self._delimiter or "/"
+        return name if delimiter == "/" else name.replace(delimiter, "/")
+
     def ensure_folder(self, name: str) -> None:
-        if name in self.folders():
+        if self.has(name):
             return
         try:
-            self.imap.folder.create(name)
+            self.imap.folder.create(self.server_name(name))
         except MailboxFolderCreateError:
             self._folders = None  # made meanwhile by another worker
             if name not in self.folders():
@@ -82,8 +103,9 @@ class Mailbox:
         self.folders().add(name)
 
     def select(self, folder: str) -> FolderState:
-        self.imap.folder.set(folder)
-        status = self.imap.folder.status(folder, ["UIDVALIDITY"])
+        name = self.server_name(folder)
+        self.imap.folder.set(name)
+        status = self.imap.folder.status(name, ["UIDVALIDITY"])
         uids = tuple(sorted(int(u) for u in self.imap.uids("ALL")))
         return FolderState(folder, int(status["UIDVALIDITY"]), uids)
 
@@ -105,7 +127,7 @@ class Mailbox:
         if not wanted:
             return 0
         self.ensure_folder(folder)
-        self.imap.move(wanted, folder, chunks=batch)
+        self.imap.move(wanted, self.server_name(folder), chunks=batch)
         return len(wanted)
 
     def flag(self, uids: Iterable[int], flags: Iterable[str], value: bool = True) -> None:
@@ -117,7 +139,7 @@ class Mailbox:
     def append(self, raw: bytes, folder: str = "INBOX", *, when: datetime | None = None,
                flags: Iterable[str] = ()) -> None:
         self.ensure_folder(folder)
-        self.imap.append(raw, folder, dt=when, flag_set=list(flags) or None)
+        self.imap.append(raw, self.server_name(folder), dt=when, flag_set=list(flags) or None)
 
 
 def _client(settings: ImapSettings) -> BaseMailBox:
@@ -156,6 +178,11 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
     box = Mailbox(imap, account)
     try:
         yield box
+    except (imaplib.IMAP4.abort, ConnectionError, TimeoutError) as exc:
+        # the server went away mid-run (restart, idle timeout, network): every mail is
+        # still where it was or where the store says it went; the next run goes on
+        raise MailboxUnavailable(f"mailbox {account}: connection lost "
+                                 f"({type(exc).__name__}: {str(exc)[:200]})") from exc
     finally:
         with suppress(Exception):  # the connection may already be gone
             imap.logout()

@@ -14,13 +14,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from bots import Priority, Run, WorkQueue
+from bots.errors import UsageError
 from bots.mail.parse import (
     Limits,
     MailRefused,
@@ -30,10 +33,18 @@ from bots.mail.parse import (
     parse_message_id,
     synthetic_message_id,
 )
-from bots.mail.screen import Ours, screen
+from bots.mail.screen import Ours, ScreenKind, screen
+from bots.store.schema import work_items
 from connectors.mailbox import FetchedMail, Mailbox, seen
 
-TEXT_LIMIT = 4000  # the routed item's text, as the contract between recipes says
+TEXT_LIMIT = 4000
+LOOP_LIMIT = 3  # answers a day to a sender whose mails quote our case references
+LOOP_WINDOW = timedelta(days=1)
+
+
+class MailboxFoldersMissing(UsageError):
+    """No folder the settings name is in the mailbox: nothing could be triaged."""
+  # the routed item's text, as the contract between recipes says
 
 
 def case_reference(key: str) -> str:
@@ -64,8 +75,13 @@ class Understanding:
 def take_in(run: Run, box: Mailbox, queue: WorkQueue, folders: Sequence[str],
             understanding: Understanding, *, batch: int, limit: int | None) -> Intake:
     intake = Intake()
+    missing = [folder for folder in folders if not box.has(folder)]
+    if missing and len(missing) == len(folders):  # a misspelt setting, not a quiet run
+        raise MailboxFoldersMissing(
+            f"none of the folders RPA_MAIL__IMAP__FOLDERS names ({', '.join(missing)}) is in "
+            f"mailbox {box.account}; it has: {', '.join(sorted(box.folders()))}")
     for folder in folders:
-        if folder not in box.folders():
+        if folder in missing:
             run.log.warning("folder {} is not in mailbox {}: skipped", folder, box.account)
             continue
         state = box.select(folder)
@@ -110,6 +126,7 @@ def _take_batch(run: Run, box: Mailbox, queue: WorkQueue, place: seen.Place,
         if to_read is not None:
             pending.append((len(entries) - 1, to_read))
         seen_rows.append((uid, key, message_id))
+    pending = _break_loops(run, queue, entries, pending, understanding)
     for (n, _), reading in zip(pending, _read_all(understanding, [m for _, m in pending]),
                                strict=True):
         key, payload, _ = entries[n]
@@ -119,6 +136,31 @@ def _take_batch(run: Run, box: Mailbox, queue: WorkQueue, place: seen.Place,
     if entries:
         intake.queued += queue.put_many(entries).created
     seen.record(run.engine, place, seen_rows, understanding.now())
+
+
+def _break_loops(run: Run, queue: WorkQueue, entries: list[tuple[str, dict[str, Any], int]],
+                 pending: list[tuple[int, ParsedMail]], understanding: Understanding
+                 ) -> list[tuple[int, ParsedMail]]:
+    """An auto-responder with none of the RFC 3834 headers answers our acknowledgement,
+    we acknowledge its answer, and so on for ever: a sender whose replies quote our case
+    references is answered at most LOOP_LIMIT times a day, then screened as a loop."""
+    quoting = [(n, mail) for n, mail in pending
+               if _quotes_our_case(mail, understanding.ours)]
+    if not quoting:
+        return pending
+    counts = _answered_lately(run, queue, {mail.sender for _, mail in quoting},
+                              understanding.now())
+    looping = set()
+    for n, mail in quoting:
+        if counts.get(mail.sender, 0) >= LOOP_LIMIT:
+            key, payload, _ = entries[n]
+            payload.update(outcome="screened", screen={
+                "kind": ScreenKind.LOOP.value,
+                "reason": f"{counts[mail.sender]} mails from {mail.sender} in a day already, "
+                          "this one quoting our case reference: an auto-responder loop"})
+            entries[n] = (key, payload, int(Priority.LOW))
+            looping.add(n)
+    return [(n, mail) for n, mail in pending if n not in looping]
 
 
 def _key_of_header(mail: FetchedMail) -> tuple[str, str]:
@@ -170,6 +212,26 @@ def _payload(run: Run, place: seen.Place, mail: FetchedMail, key: str, message_i
         return base, int(Priority.NORMAL), None
     base["outcome"] = "unread"
     return base, int(Priority.NORMAL), parsed
+
+
+def _quotes_our_case(mail: ParsedMail, ours: Ours) -> bool:
+    """Replies to our acknowledgement quote its case reference."""
+    pattern = ours.case_pattern
+    return pattern is not None and bool(pattern.search(f"{mail.subject}\n{mail.text}"))
+
+
+def _answered_lately(run: Run, queue: WorkQueue, senders: set[str], now: datetime
+                     ) -> dict[str, int]:
+    """Per sender, the mails of theirs taken in over the last day and not screened."""
+    c = work_items.c
+    sender = c.payload["from"].as_string()
+    with run.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(sender, sa.func.count()).where(
+                c.queue == queue.name, c.created_at >= now - LOOP_WINDOW,
+                sender.in_(sorted(senders)),
+                c.payload["outcome"].as_string() != "screened").group_by(sender))
+        return {found: count for found, count in rows}
 
 
 def _read_all(understanding: Understanding, mails: list[ParsedMail]) -> list[Any]:

@@ -30,7 +30,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from bots import TO_REVIEW, Queue, RetryPolicy, Run, recipe
 from bots.errors import UsageError
@@ -70,6 +70,21 @@ class MailTriageParams(BaseModel):
             raise ValueError(str(exc)) from None
         return path
 
+    @model_validator(mode="after")
+    def _mailbox_configured(self) -> MailTriageParams:
+        """Refused before a run is opened: without a mailbox nothing can be done."""
+        from bots.settings import get_settings
+
+        imap = get_settings().mail.imap
+        missing = [name for name, value in (("HOST", imap.host), ("USERNAME", imap.username))
+                   if not value]
+        if imap.password is None and imap.oauth2_token is None:
+            missing.append("PASSWORD (or OAUTH2_TOKEN)")
+        if missing:
+            raise ValueError("no mailbox to triage: set " + ", ".join(
+                f"RPA_MAIL__IMAP__{name}" for name in missing))
+        return self
+
 
 @recipe(queue=MAIL)
 def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
@@ -82,29 +97,33 @@ def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     with open_mailbox(settings.mail.imap) as box:
         with run.step("refile"):  # finished by a run cut short, not yet moved
-            summary["filed_before"] = sum(file_settled(run, box, queue, folders,
-                                                       routing.folder("review")).values())
+            refiled = file_settled(run, box, queue, folders, routing.folder("review"))
+            summary["filed_before"] = sum(refiled.moved.values())
         if params.fetch:
             with run.step("intake"):
                 intake = take_in(run, box, queue, folders, _understanding(run),
                                  batch=settings.mail.fetch_batch, limit=params.max_mails)
                 summary.update(fetched=intake.fetched, queued=intake.queued,
                                already_known=intake.known, intake=dict(intake.kinds))
-        with run.step("triage"):
-            credits = CreditRequests(params.credit_requests
-                                     or settings.data_dir / "mail" / "credit_requests.csv")
-            triager = Triager(run, routing, templates_for(settings, MESSAGES), credits,
-                              settings, tally)
-            report = run.work(handler=triager, lanes=1)
-            summary["worked"] = report.done
-        with run.step("file"):
-            summary["filed"] = file_settled(run, box, queue, folders, routing.folder("review"))
+    with run.step("triage"):
+        credits = CreditRequests(params.credit_requests
+                                 or settings.data_dir / "mail" / "credit_requests.csv")
+        triager = Triager(run, routing, templates_for(settings, MESSAGES), credits,
+                          settings, tally)
+        report = run.work(handler=triager, lanes=1)
+        summary["worked"] = report.done
+    # a connection of its own: the triage may outlast the server's idle timeout, or a
+    # restart of the server, and the mail it finished must still be filed
+    with open_mailbox(settings.mail.imap) as box, run.step("file"):
+        filing = file_settled(run, box, queue, folders, routing.folder("review"))
+        summary["filed"] = dict(filing.moved)
     counts = tally.as_dict()
     reviews = counts.get("action", {}).get("review", 0)
     if reviews:
         run.count(TO_REVIEW, reviews)
     summary.update(counts)
     run.log.info("mail triage: {}", summary)
+    filing.check()  # a folder the server refused: the run fails, after the new mail is done
     return summary
 
 
