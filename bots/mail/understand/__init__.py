@@ -40,8 +40,8 @@ def train_and_save(sources: list[Path], folder: Path) -> Any:
 
 
 def evaluate(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Train on the generated corpus's train-style part, score its test-style part;
-    see `bots.mail.understand.evaluation.evaluate` (imported late: scikit-learn is heavy)."""
+    """Train on labelled mail, score held-out mail phrased otherwise; see
+    `bots.mail.understand.evaluation.evaluate` (imported late: scikit-learn is heavy)."""
     from bots.mail.understand.evaluation import evaluate as run
 
     return run(*args, **kwargs)

@@ -11,6 +11,7 @@ import pytest
 from bots.mail.understand import CATEGORIES, load_reader
 from bots.mail.understand.dataset import Example, append_reviewed, data_sha256, load_sources
 from bots.mail.understand.model import (
+    FORMAT,
     META_FILE,
     MODEL_FILE,
     ModelError,
@@ -48,7 +49,7 @@ def copy_of(saved: Path, tmp_path: Path) -> Path:
 def test_saved_model_loads_with_its_metadata(saved: Path, examples: list[Example]) -> None:
     model = load_model(saved, expect_data_sha256=data_sha256(examples))
     meta = json.loads((saved / META_FILE).read_text())
-    assert meta["labels"] == sorted(CATEGORIES) and meta["format"] == 1
+    assert meta["labels"] == sorted(CATEGORIES) and meta["format"] == FORMAT
     assert meta["metrics"]["examples"] == len(examples) and 0 <= meta["metrics"]["holdout_macro_f1"] <= 1
     probabilities = model.probabilities("Cancelar pedido", "Quiero cancelar el pedido ORD-123456", "es")
     assert set(probabilities) == set(CATEGORIES)
