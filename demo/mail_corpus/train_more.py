@@ -296,3 +296,139 @@ LATER: dict[str, dict[str, dict[str, list[str]]]] = {
         ]},
     },
 }
+
+# Curt and long-winded writers: one line from a phone, or the whole story first.
+TERSE_AND_WORDY: dict[str, dict[str, dict[str, list[str]]]] = {
+    "billing_credit": {
+        "es": {"subjects": ["Me deben dinero", "Pago repetido"], "bodies": [
+            "Cobro repetido de {amount}. Devolvedme uno.",
+            "Buenas, les cuento: el mes pasado contraté el plan básico, pero en la factura {inv} me cobran el completo. La diferencia son {amount} y quisiera que me la abonen en la próxima factura o en la cuenta.",
+            "Tengo un saldo a mi favor de {amount} desde la devolución del pedido {order}; ¿cuándo me lo ingresan?",
+        ]},
+        "en": {"subjects": ["You owe me money", "Repeated payment"], "bodies": [
+            "Repeated charge of {amount}. Give one back.",
+            "Hi, some background: last month I switched to the basic plan, but invoice {inv} bills the full one. The difference is {amount} and I would like it credited on the next invoice or paid into my account.",
+            "I have a balance of {amount} in my favour since order {order} came back to you; when will it be paid out?",
+        ]},
+    },
+    "billing_enquiry": {
+        "es": {"subjects": ["Factura", "Duda con el recibo"], "bodies": [
+            "¿Me mandáis la factura {inv}? Gracias.",
+            "Os escribo desde administración. Estamos cerrando el año y nos falta la factura del pedido {order}; además, ¿podríais indicarnos si el importe de {amount} incluye el IVA o va aparte?",
+            "El recibo de este mes es más alto que el anterior y no sé de dónde sale la diferencia.",
+        ]},
+        "en": {"subjects": ["Invoice", "Query about my bill"], "bodies": [
+            "Can you email invoice {inv}? Thanks.",
+            "Writing from accounts. We are closing the year and are missing the invoice for order {order}; also, could you tell us whether the {amount} includes VAT or not?",
+            "This month's bill is higher than last month's and I cannot see where the difference comes from.",
+        ]},
+    },
+    "payment_authorisation": {
+        "es": {"subjects": ["OK al cargo", "Cuenta para cobros"], "bodies": [
+            "OK, cobrad {amount} de mi cuenta.",
+            "Como nos pidieron por teléfono, les confirmo por escrito que pueden domiciliar todas nuestras facturas en la cuenta {iban}, a nombre de la empresa, a partir del {date}.",
+            "Quedan autorizados a cargar la tarjeta terminada en 4821 por el importe de la factura {inv}.",
+        ]},
+        "en": {"subjects": ["OK to charge", "Account for collections"], "bodies": [
+            "OK, take {amount} from my account.",
+            "As requested on the phone, I confirm in writing that you may collect all our invoices by direct debit from account {iban}, in the company's name, from {date}.",
+            "You are authorised to charge the card ending 4821 for the amount of invoice {inv}.",
+        ]},
+    },
+    "payment_promise": {
+        "es": {"subjects": ["Pago la semana que viene", "Sobre la deuda"], "bodies": [
+            "Pago el viernes. Perdón.",
+            "Entiendo que tenemos {amount} pendientes desde hace dos meses. Hemos tenido un problema con un cliente grande, pero ya hemos cobrado y el {date} les hacemos la transferencia del total.",
+            "Les confirmo que el ingreso de la factura {inv} sale mañana de nuestra cuenta.",
+        ]},
+        "en": {"subjects": ["Transfer on Friday", "About the debt"], "bodies": [
+            "Paying on Friday. Sorry.",
+            "I understand we have owed {amount} for two months. We had trouble with a large customer, but they have paid now and on {date} we will transfer you the full amount.",
+            "I confirm the payment for invoice {inv} leaves our account tomorrow.",
+        ]},
+    },
+    "invoice_dispute": {
+        "es": {"subjects": ["Esta factura está mal", "No pagamos esa factura"], "bodies": [
+            "La {inv} está mal. No la pagamos.",
+            "Revisando la factura {inv} con el contrato en la mano: nos cobran una cuota de mantenimiento que no firmamos y un transporte que era gratuito. En total {amount} que no vamos a abonar hasta que la corrijan.",
+            "No puede ser que nos facturen {amount} por algo que anulamos antes de empezar.",
+        ]},
+        "en": {"subjects": ["This invoice is wrong", "We are not paying that invoice"], "bodies": [
+            "{inv} is wrong. Not paying it.",
+            "Going through invoice {inv} with the contract in hand: you charge a maintenance fee we never signed and a delivery that was free. {amount} in all, which we will not pay until it is corrected.",
+            "You cannot bill us {amount} for something we called off before it started.",
+        ]},
+    },
+    "order_cancellation": {
+        "es": {"subjects": ["Anulad", "Ya no hace falta el pedido"], "bodies": [
+            "Anulad el {order}.",
+            "Hicimos el pedido {order} para una obra que al final el cliente ha suspendido, así que no lo vamos a necesitar. Si no ha salido aún, cancélenlo y no nos lo cobren.",
+            "Olviden el pedido de {product}; lo hemos comprado en la tienda.",
+        ]},
+        "en": {"subjects": ["Cancel it", "Order no longer needed"], "bodies": [
+            "Cancel {order}.",
+            "We placed order {order} for a job the client has now put on hold, so we will not need it. If it has not shipped, please cancel it and do not charge us.",
+            "Forget the order for the {product}; we bought one in a shop.",
+        ]},
+    },
+    "order_return": {
+        "es": {"subjects": ["Devolución", "Quiero mandarlo de vuelta"], "bodies": [
+            "Devuelvo {product}. ¿Cómo?",
+            "Recibí el pedido {order} el lunes y, aunque todo llegó bien, {product} es más grande de lo que necesitamos. Quisiera devolverlo y que me reembolsen, o cambiarlo por el modelo pequeño.",
+            "Me llegó {product} y no funciona bien; lo quiero devolver.",
+        ]},
+        "en": {"subjects": ["Return", "Want to send it back"], "bodies": [
+            "Returning the {product}. How?",
+            "Order {order} arrived on Monday and everything came fine, but the {product} is bigger than we need. I would like to send it back for a refund, or exchange it for the small model.",
+            "The {product} arrived and does not work properly; I want to return it.",
+        ]},
+    },
+    "order_change": {
+        "es": {"subjects": ["Cambio", "Ajustar cantidades"], "bodies": [
+            "Pedido {order}: 10 en vez de 6.",
+            "Sobre el pedido {order}: nos hemos dado cuenta de que faltaba incluir {product}, y a la vez queremos quitar las dos lámparas. La entrega puede seguir siendo el {date}.",
+            "¿Podemos pasar el pedido {order} a entrega por la tarde?",
+        ]},
+        "en": {"subjects": ["Change", "Adjust quantities"], "bodies": [
+            "Order {order}: 10 not 6.",
+            "About order {order}: we realised we forgot to include the {product}, and we would like to take off the two lamps. Delivery can still be {date}.",
+            "Can we move order {order} to an afternoon delivery?",
+        ]},
+    },
+    "delivery_incident": {
+        "es": {"subjects": ["Sigo esperando el pedido {order}", "El envío no llega"], "bodies": [
+            "¿Y el pedido {order}? Nada aún.",
+            "Compramos {product} hace tres semanas con entrega en 48 horas. El seguimiento lleva diez días parado en el centro de reparto y nadie nos dice nada.",
+            "Ha llegado la caja pero {product} viene con la pantalla rota.",
+        ]},
+        "en": {"subjects": ["Still waiting for order {order}", "Shipment not arriving"], "bodies": [
+            "Where is order {order}? Nothing yet.",
+            "We bought the {product} three weeks ago with 48-hour delivery. The tracking has been stuck at the depot for ten days and nobody tells us anything.",
+            "The box came but the {product} has a cracked screen.",
+        ]},
+    },
+    "complaint": {
+        "es": {"subjects": ["Fatal", "Queja sobre su atención"], "bodies": [
+            "Fatal servicio. Nunca más.",
+            "Quiero dejar constancia de mi malestar: llamé cuatro veces, me pasaron de un departamento a otro, nadie sabía nada y al final me colgaron. No es forma de tratar a un cliente que lleva años con ustedes.",
+            "El técnico llegó tarde, de malas maneras y se fue sin terminar. Estoy muy molesto.",
+        ]},
+        "en": {"subjects": ["Awful", "Complaint about your support"], "bodies": [
+            "Awful service. Never again.",
+            "I want to put on record how unhappy I am: I called four times, was passed from one department to another, nobody knew anything and in the end I was cut off. That is no way to treat a customer of many years.",
+            "The engineer came late, was rude and left without finishing. I am very annoyed.",
+        ]},
+    },
+    "general": {
+        "es": {"subjects": ["Pregunta rápida", "Información sobre productos"], "bodies": [
+            "¿Tenéis {product} en negro?",
+            "Estamos amueblando una oficina nueva de veinte puestos y nos gustaría saber si hacen descuentos por volumen, qué plazos de entrega manejan y si se encargan del montaje.",
+            "¿Dónde puedo ver las condiciones de garantía de sus productos?",
+        ]},
+        "en": {"subjects": ["Quick question", "Product information"], "bodies": [
+            "Do you have the {product} in black?",
+            "We are furnishing a new office for twenty people and would like to know whether you give volume discounts, what your delivery times are and whether you do the assembly.",
+            "Where can I read the warranty terms for your products?",
+        ]},
+    },
+}

@@ -265,9 +265,9 @@ PRODUCTS = {
 
 
 def _widen() -> None:
-    from demo.mail_corpus.train_more import LATER, MORE
+    from demo.mail_corpus.train_more import LATER, MORE, TERSE_AND_WORDY
 
-    for batch in (MORE, LATER):
+    for batch in (MORE, LATER, TERSE_AND_WORDY):
         for category, languages in batch.items():
             for language, cell in languages.items():
                 for key in ("subjects", "bodies"):
