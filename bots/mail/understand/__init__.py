@@ -32,11 +32,11 @@ __all__ = ["CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesE
            "append_reviewed", "load_reader", "load_rules", "train_and_save"]
 
 
-def train_and_save(sources: list[Path], folder: Path) -> Any:
+def train_and_save(sources: list[Path], folder: Path, rules_path: Path | None = None) -> Any:
     """Fit on CSVs and category folders and write the model folder (`runner.py mail train`)."""
     from bots.mail.understand.training import train_and_save as run
 
-    return run(sources, folder)
+    return run(sources, folder, rules_path)
 
 
 def evaluate(*args: Any, **kwargs: Any) -> dict[str, Any]:

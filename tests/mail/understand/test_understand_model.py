@@ -191,3 +191,18 @@ def test_training_csv_with_semicolons_and_quoted_newlines(tmp_path: Path) -> Non
     (example,) = load_sources([path]).examples
     assert (example.text, example.category, example.language) == (
         "Hola;\nden de baja el pedido", "order_cancellation", "es")
+
+
+def test_the_model_learns_the_keywords_of_the_rules_it_is_trained_with(tmp_path: Path) -> None:
+    from bots.mail.understand import train_and_save
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[keywords.complaint]\nes = ['zorglub\\w*']\nen = ['grumble']\n", encoding="utf-8")
+    mails, _ = corpus(seed=1, train_per_cell=3, test_per_cell=1)
+    train_and_save([write_csv(mails, tmp_path / "t.csv")], tmp_path / "model", rules)
+    parts = dict(load_model(tmp_path / "model").pipeline.named_steps["features"].transformer_list)
+    learnt = parts["keywords"].keywords
+    assert [p.pattern for p in learnt["complaint"]["es"]] == ["zorglub\\w*"]
+    assert learnt["billing_credit"] == {"es": (), "en": ()}  # the user's [keywords] replaced ours
+    scores = parts["keywords"].transform([("Zorglubs otra vez", "", "es"), ("Hola", "", "es")])
+    assert scores[0].tolist()[9] > 0 == scores[1].tolist()[9]  # complaint's column
