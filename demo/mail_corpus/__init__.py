@@ -27,13 +27,9 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from demo.mail_corpus import fresh_style, test_style, train_style
 from demo.mail_corpus.noise import Noise
-
-if TYPE_CHECKING:
-    from bots.mail.understand.dataset import Example
 
 CATEGORIES = tuple(train_style.TEMPLATES)
 LANGUAGES = ("es", "en")
@@ -76,16 +72,12 @@ def corpus(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
 
 
 def evaluation_sets(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
-                    ) -> dict[str, list[Example]]:
-    """What `bots.mail.understand.evaluate` takes: {"train", "test", "fresh", "hard"} as
-    the toolkit's labelled examples (train style to fit; test, fresh and hard to score)."""
-    from bots.mail.understand.dataset import Example
-
+                    ) -> dict[str, list[LabelledMail]]:
+    """What `bots.mail.understand.evaluate` takes: {"train", "test", "fresh", "hard"}
+    (train style to fit; test, fresh and hard to score)."""
     train, test = corpus(seed, train_per_cell, test_per_cell)
-    sets = {"train": train, "test": test, "fresh": generate(seed, test_per_cell, "fresh"),
+    return {"train": train, "test": test, "fresh": generate(seed, test_per_cell, "fresh"),
             "hard": hard_cases(seed)}
-    return {name: [Example(m.subject, m.text, m.category, m.language) for m in mails]
-            for name, mails in sets.items()}
 
 
 def _compose(rng: random.Random, noise: Noise, module: object, category: str, language: str,

@@ -24,6 +24,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Protocol
 
 from bots.errors import InputError
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
@@ -40,6 +41,19 @@ class Example:
     text: str
     category: str
     language: str
+
+
+class Labelled(Protocol):
+    """Any labelled mail (an `Example`, or a corpus's own record with these fields)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass

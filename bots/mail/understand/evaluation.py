@@ -15,15 +15,15 @@ from typing import Any
 
 from bots.mail.understand.categories import CATEGORIES
 from bots.mail.understand.config import load_rules
-from bots.mail.understand.dataset import Example, data_sha256
+from bots.mail.understand.dataset import Example, Labelled, data_sha256
 from bots.mail.understand.model import train as train_model
 from bots.mail.understand.reader import MailToRead, Reader
 
 NOON = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 
 
-def evaluate(train: Sequence[Example], test: Sequence[Example], *,
-             extra: Mapping[str, Sequence[Example]] | None = None, seed: int = 0,
+def evaluate(train: Sequence[Labelled], test: Sequence[Labelled], *,
+             extra: Mapping[str, Sequence[Labelled]] | None = None, seed: int = 0,
              rules_path: Path | None = None) -> dict[str, Any]:
     """Fit on `train`, read `test` (and every `extra` set) as the triage recipe would.
 
@@ -38,7 +38,8 @@ def evaluate(train: Sequence[Example], test: Sequence[Example], *,
     if not train or not test:
         raise ValueError("evaluate needs labelled mail to train on and to test on")
     rules = load_rules(rules_path)
-    model = train_model(list(train), seed=seed)
+    examples = [Example(e.subject, e.text, e.category, e.language) for e in train]
+    model = train_model(examples, seed=seed, keywords=rules.classify.keywords)
     blend, rules_only = Reader(rules, model), Reader(rules, None)
     truth = [e.category for e in test]
     readings = _read(blend, test)
@@ -49,22 +50,23 @@ def evaluate(train: Sequence[Example], test: Sequence[Example], *,
         "per_category": {c: round(float(f), 4) for c, f in zip(CATEGORIES, per_category, strict=True)},
         "train": len(train),
         "test": len(test),
-        "model_only_macro_f1": _macro(truth, model.predict(list(test))),
+        "model_only_macro_f1": _macro(truth, model.predict(
+            [Example(e.subject, e.text, e.category, e.language) for e in test])),
         "rules_only_macro_f1": _macro(truth, [r.category for r in _read(rules_only, test)]),
         "rules_weight": rules.classify.rules_weight,
         "threshold": rules.classify.threshold,
         **_review(truth, readings),
         "extra": {name: _score(blend, examples) for name, examples in (extra or {}).items()},
-        "data_sha256": data_sha256(train),
+        "data_sha256": data_sha256(examples),
     }
 
 
-def _read(reader: Reader, examples: Sequence[Example]) -> list[Any]:
+def _read(reader: Reader, examples: Sequence[Labelled]) -> list[Any]:
     return reader.read_many([MailToRead(e.subject, e.text, "customer@example.com", NOON)
                              for e in examples], NOON)
 
 
-def _score(reader: Reader, examples: Sequence[Example]) -> dict[str, Any]:
+def _score(reader: Reader, examples: Sequence[Labelled]) -> dict[str, Any]:
     truth = [e.category for e in examples]
     readings = _read(reader, examples)
     return {"mails": len(examples), "macro_f1": _macro(truth, [r.category for r in readings]),
