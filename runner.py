@@ -265,9 +265,11 @@ def main() -> None:
     from bots.cli import app
     from bots.cli_common import run_app
     from bots.mail.understand.cli import app as mail_app
+    from connectors.mailbox.cli import reviewed
     from connectors.portal.cli import app as map_app
 
     _add_project_commands(app)
+    mail_app.command()(reviewed)  # reads the mailbox too: a connector's command
     app.add_typer(map_app, name="map")
     app.add_typer(mail_app, name="mail")
     run_app(app)

@@ -71,6 +71,15 @@ def corpus(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
     return generate(seed, train_per_cell, "train"), generate(seed, test_per_cell, "test")
 
 
+def evaluation_sets(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
+                    ) -> dict[str, list[LabelledMail]]:
+    """What `bots.mail.understand.evaluate` takes: {"train", "test", "fresh", "hard"}
+    (train style to fit; test, fresh and hard to score)."""
+    train, test = corpus(seed, train_per_cell, test_per_cell)
+    return {"train": train, "test": test, "fresh": generate(seed, test_per_cell, "fresh"),
+            "hard": hard_cases(seed)}
+
+
 def _compose(rng: random.Random, noise: Noise, module: object, category: str, language: str,
              cell: dict[str, list[str]], style: str) -> LabelledMail:
     slots = _slots(rng, language, module)

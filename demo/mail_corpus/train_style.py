@@ -265,12 +265,13 @@ PRODUCTS = {
 
 
 def _widen() -> None:
-    from demo.mail_corpus.train_more import MORE
+    from demo.mail_corpus.train_more import LATER, MORE, TERSE_AND_WORDY
 
-    for category, languages in MORE.items():
-        for language, cell in languages.items():
-            for key in ("subjects", "bodies"):
-                TEMPLATES[category][language][key].extend(cell[key])
+    for batch in (MORE, LATER, TERSE_AND_WORDY):
+        for category, languages in batch.items():
+            for language, cell in languages.items():
+                for key in ("subjects", "bodies"):
+                    TEMPLATES[category][language][key].extend(cell[key])
 
 
 _widen()

@@ -32,16 +32,16 @@ __all__ = ["CATEGORIES", "LANGUAGES", "MailToRead", "Reader", "Reading", "RulesE
            "append_reviewed", "load_reader", "load_rules", "train_and_save"]
 
 
-def train_and_save(sources: list[Path], folder: Path) -> Any:
+def train_and_save(sources: list[Path], folder: Path, rules_path: Path | None = None) -> Any:
     """Fit on CSVs and category folders and write the model folder (`runner.py mail train`)."""
     from bots.mail.understand.training import train_and_save as run
 
-    return run(sources, folder)
+    return run(sources, folder, rules_path)
 
 
 def evaluate(*args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Train on the generated corpus's train-style part, score its test-style part;
-    see `bots.mail.understand.evaluation.evaluate` (imported late: scikit-learn is heavy)."""
+    """Train on labelled mail, score held-out mail phrased otherwise; see
+    `bots.mail.understand.evaluation.evaluate` (imported late: scikit-learn is heavy)."""
     from bots.mail.understand.evaluation import evaluate as run
 
     return run(*args, **kwargs)

@@ -31,6 +31,9 @@ def train(
     out: Annotated[Path | None, typer.Option(help="model folder (default: DATA_DIR/mail/model)")] = None,
     reviewed: Annotated[bool, typer.Option(
         help="also learn from the reviewed labels (DATA_DIR/mail/reviewed.csv) when present")] = True,
+    rules: Annotated[Path | None, typer.Option(
+        help="the rules TOML whose keywords the model learns (default: the mail.rules "
+        "setting, else the packaged rules)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document")] = False,
 ) -> None:
     """Train on labelled mail; the model is saved with its labels, metrics and data hash."""
@@ -42,7 +45,8 @@ def train(
     if reviewed and extra.exists() and extra not in sources:
         sources.append(extra)
     try:
-        trained = train_and_save(sources, out or default_model_dir())
+        trained = train_and_save(sources, out or default_model_dir(),
+                                 rules or get_settings().mail.rules)
     except (InputError, ValueError) as error:
         say_error(str(error))
         raise typer.Exit(ExitCode.REFUSED) from None

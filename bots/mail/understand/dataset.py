@@ -6,9 +6,9 @@
   category. A folder whose name is not a category is refused; a mail file that cannot
   be read at all is skipped and reported (one unreadable mail among thousands filed
   must not stop the training), never guessed at.
-- Reviewed labels: the review step appends each mail a person labelled to a CSV in the
-  same format (`append_reviewed`), by default `<data_dir>/mail/reviewed.csv`; the next
-  `runner.py mail train --data past/ --data reviewed.csv` learns from them.
+- Reviewed labels: `runner.py mail reviewed` (or `append_reviewed`) adds each mail a
+  person labelled to a CSV in the same format plus `message_id`, by default
+  `<data_dir>/mail/reviewed.csv`, which `runner.py mail train` adds to its `--data`.
 
 `data_sha256` hashes the examples themselves (sorted), so the same mail filed in a CSV
 or in folders gives the same hash, and the model's metadata says what it learnt from.
@@ -16,7 +16,6 @@ or in folders gives the same hash, and the model's metadata says what it learnt 
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 from collections.abc import Iterable
@@ -25,6 +24,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from pathlib import Path
+from typing import Protocol
 
 from bots.errors import InputError
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
@@ -41,6 +41,19 @@ class Example:
     text: str
     category: str
     language: str
+
+
+class Labelled(Protocol):
+    """Any labelled mail (an `Example`, or a corpus's own record with these fields)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass
@@ -155,17 +168,12 @@ def data_sha256(examples: Iterable[Example]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def append_reviewed(path: Path, *, subject: str, text: str, category: str, language: str) -> None:
-    """Add one mail a person labelled to the reviewed-labels CSV (made with its header)."""
-    if category not in CATEGORIES:
-        raise ValueError(f"unknown category {category!r} (one of: {', '.join(CATEGORIES)})")
+def append_reviewed(path: Path, *, subject: str, text: str, category: str, language: str,
+                    message_id: str = "") -> bool:
+    """Add one mail a person labelled to the reviewed-labels CSV (made with its header);
+    False when the file already had it (see `bots.mail.understand.reviewed`)."""
+    from bots.mail.understand.reviewed import add_reviewed, make_label
+
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r} (one of: {', '.join(LANGUAGES)})")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    with open(path, "a", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        if new:
-            writer.writerow(CSV_COLUMNS)
-        writer.writerow([subject, text, category, language])
+    return add_reviewed(path, [make_label(message_id, subject, text, category, language)]).added == 1

@@ -1,5 +1,6 @@
-"""The statistical classifier: TF-IDF word and character n-grams, a linear SVM, and
-sigmoid calibration so its scores are probabilities a threshold can be set on.
+"""The statistical classifier: TF-IDF word and character n-grams plus the rules'
+keyword scores (`features`), a linear SVM, and sigmoid calibration so its scores are
+probabilities a threshold can be set on.
 
 A trained model is a folder of two files:
 
@@ -28,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from bots.mail.understand.categories import CATEGORIES
+from bots.mail.understand.config import load_rules
 from bots.mail.understand.dataset import Example, data_sha256
-from bots.mail.understand.text import fold
+from bots.mail.understand.rules import Keywords
 
-FORMAT = 1
+FORMAT = 2  # 2: the pipeline reads (subject, text, language) and scores the rules' keywords
 MODEL_FILE, META_FILE = "model.joblib", "model.json"
 MIN_PER_LABEL = 3  # calibration needs a few examples of every label in every fold
 
@@ -44,25 +46,31 @@ class ModelMismatch(ModelError):
     """The model was made by another format or scikit-learn version, or for unknown labels."""
 
 
-def features_text(subject: str, text: str, language: str) -> str:
-    # the subject counts twice: it is the customer's own summary of the mail
-    return f"lang_{language} {fold(subject)} {fold(subject)} {fold(text)}"
-
-
-def _pipeline(folds: int) -> Any:
+def _pipeline(folds: Any, keywords: Keywords | None) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
     from sklearn.svm import LinearSVC
 
-    features = FeatureUnion([
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                  token_pattern=r"(?u)\b\w\w+\b")),
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True)),
-    ])
+    from bots.mail.understand.features import KeywordFeatures, char_texts, word_texts
+
+    parts: list[tuple[str, Any]] = [
+        ("words", make_pipeline(FunctionTransformer(word_texts), TfidfVectorizer(
+            analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
+            token_pattern=r"(?u)\b\w\w+\b"))),
+        ("chars", make_pipeline(FunctionTransformer(char_texts), TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True))),
+    ]
+    if keywords:
+        parts.append(("keywords", KeywordFeatures(keywords)))
     classifier = CalibratedClassifierCV(LinearSVC(C=0.1, class_weight="balanced"), method="sigmoid",
                                         cv=folds)
-    return Pipeline([("features", features), ("classifier", classifier)])
+    return Pipeline([("features", FeatureUnion(parts)), ("classifier", classifier)])
+
+
+def _mails(examples: list[Example]) -> list[tuple[str, str, str]]:
+    return [(e.subject, e.text, e.language) for e in examples]
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,9 @@ class MailModel:
 
         if not mails:
             return []
-        texts = [features_text(subject, text, language) for subject, text, language in mails]
         # the inputs are our own strings: the checks for NaN and bad parameters only cost
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
-            rows = self.pipeline.predict_proba(texts)
+            rows = self.pipeline.predict_proba(mails)
         classes = [str(c) for c in self.pipeline.classes_]
         result = []
         for row in rows:
@@ -95,13 +102,14 @@ class MailModel:
         return result
 
     def predict(self, examples: list[Example]) -> list[str]:
-        texts = [features_text(e.subject, e.text, e.language) for e in examples]
-        return [str(label) for label in self.pipeline.predict(texts)]
+        return [str(label) for label in self.pipeline.predict(_mails(examples))]
 
 
-def train(examples: list[Example], *, holdout: float = 0.2, seed: int = 0) -> MailModel:
+def train(examples: list[Example], *, holdout: float = 0.2, seed: int = 0,
+          keywords: Keywords | None = None) -> MailModel:
     """Fit on `examples`; the metrics are those of a stratified held-out part, then the
-    model is refitted on everything."""
+    model is refitted on everything. `keywords`: the rules' keyword patterns the model
+    learns to weigh (None: the packaged rules')."""
     from sklearn.metrics import f1_score
     from sklearn.model_selection import train_test_split
 
@@ -110,19 +118,39 @@ def train(examples: list[Example], *, holdout: float = 0.2, seed: int = 0) -> Ma
     if len(counts) < 2 or thin:
         raise ValueError(f"too little labelled mail to train: need {MIN_PER_LABEL}+ examples of at"
                          f" least two categories; too few of: {thin or sorted(counts)}")
-    texts = [features_text(e.subject, e.text, e.language) for e in examples]
+    if keywords is None:
+        keywords = load_rules().classify.keywords
+    texts = _mails(examples)
     labels = [e.category for e in examples]
     folds = min(3, min(counts.values()))
     metrics: dict[str, Any] = {"examples": len(examples), "per_label": dict(sorted(counts.items()))}
     if min(counts.values()) >= 2 * folds and len(examples) * holdout >= len(counts):
         fit_x, test_x, fit_y, test_y = train_test_split(texts, labels, test_size=holdout,
                                                         stratify=labels, random_state=seed)
-        check = _pipeline(folds).fit(fit_x, fit_y)
+        check = _fit(fit_x, fit_y, folds, keywords, seed)
         predicted = check.predict(test_x)
         metrics["holdout_macro_f1"] = round(float(f1_score(test_y, predicted, average="macro")), 4)
         metrics["holdout_examples"] = len(test_y)
-    pipeline = _pipeline(folds).fit(texts, labels)
+    pipeline = _fit(texts, labels, folds, keywords, seed)
     return MailModel(pipeline, {"labels": sorted(counts), "metrics": metrics})
+
+
+def _fit(mails: list[tuple[str, str, str]], labels: list[str], folds: int,
+         keywords: Keywords | None, seed: int) -> Any:
+    """Fit on each mail and on its body alone (subject blanked): customers' subjects are
+    often empty or say nothing ("Re: consulta", "Hello"), and a model that learnt mostly
+    from subjects is unsure of the rest (measured on the demo corpus's test style: 12 % of
+    the mail sent to review without the copies, 7.5 % with them, as accurate). A mail and its copy
+    stay in the same calibration fold, so the calibration never scores a mail whose twin
+    it was fitted on (that would make it overconfident)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    widened = [*mails, *(("", text, language) for subject, text, language in mails)]
+    widened_labels = [*labels, *labels]
+    groups = [*range(len(mails)), *range(len(mails))]
+    splits = list(StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+                  .split(widened, widened_labels, groups))
+    return _pipeline(splits, keywords).fit(widened, widened_labels)
 
 
 def save_model(model: MailModel, folder: Path, *, data_sha256_: str, sources: list[str]) -> Path:

@@ -9,6 +9,8 @@ guessed at.
 
 from __future__ import annotations
 
+import re
+
 from bots.mail.understand.categories import CATEGORIES
 from bots.mail.understand.config import ClassifyRules, Override
 from bots.mail.understand.text import fold
@@ -29,10 +31,19 @@ def override_for(rules: ClassifyRules, subject: str, text: str, language: str) -
     return None
 
 
+Keywords = dict[str, dict[str, tuple[re.Pattern[str], ...]]]  # category -> language -> patterns
+
+
 def keyword_scores(rules: ClassifyRules, subject: str, text: str, language: str) -> dict[str, float]:
+    return scores_of(rules.keywords, subject, text, language)
+
+
+def scores_of(keywords: Keywords, subject: str, text: str, language: str) -> dict[str, float]:
+    """Per category: each of its patterns for `language` that matches counts once, or
+    SUBJECT_WEIGHT when it matches the subject."""
     subject_f, text_f = fold(subject), fold(text)
     scores = dict.fromkeys(CATEGORIES, 0.0)
-    for category, by_language in rules.keywords.items():
+    for category, by_language in keywords.items():
         for pattern in by_language.get(language, ()):
             if pattern.search(subject_f):
                 scores[category] += SUBJECT_WEIGHT

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bots.mail.understand.config import load_rules
 from bots.mail.understand.dataset import data_sha256, load_sources
 from bots.mail.understand.model import save_model, train
 
@@ -24,11 +25,14 @@ class Trained:
                 "sources": self.sources, "skipped": self.skipped, **self.metrics}
 
 
-def train_and_save(sources: list[Path], folder: Path) -> Trained:
+def train_and_save(sources: list[Path], folder: Path, rules_path: Path | None = None) -> Trained:
     """Read every source (CSV or category folders), fit, write the model folder whole.
-    Bad data raises `InputError` (or ValueError: too little of it) before anything is written."""
-    loaded = load_sources(sources)
-    model = train(loaded.examples)
+    The model learns the keywords of `rules_path` (None: the packaged rules): give the
+    rules file the triage reads with. Bad data raises `InputError` (or ValueError: too
+    little of it), a bad rules file `RulesError`, before anything is written."""
+    rules = load_rules(rules_path)
+    loaded = load_sources(sources, rules.classify.default_language)
+    model = train(loaded.examples, keywords=rules.classify.keywords)
     digest = data_sha256(loaded.examples)
     save_model(model, folder, data_sha256_=digest, sources=loaded.sources)
     return Trained(Path(folder), len(loaded.examples), digest, loaded.sources, loaded.skipped,

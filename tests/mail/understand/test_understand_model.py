@@ -11,6 +11,7 @@ import pytest
 from bots.mail.understand import CATEGORIES, load_reader
 from bots.mail.understand.dataset import Example, append_reviewed, data_sha256, load_sources
 from bots.mail.understand.model import (
+    FORMAT,
     META_FILE,
     MODEL_FILE,
     ModelError,
@@ -48,7 +49,7 @@ def copy_of(saved: Path, tmp_path: Path) -> Path:
 def test_saved_model_loads_with_its_metadata(saved: Path, examples: list[Example]) -> None:
     model = load_model(saved, expect_data_sha256=data_sha256(examples))
     meta = json.loads((saved / META_FILE).read_text())
-    assert meta["labels"] == sorted(CATEGORIES) and meta["format"] == 1
+    assert meta["labels"] == sorted(CATEGORIES) and meta["format"] == FORMAT
     assert meta["metrics"]["examples"] == len(examples) and 0 <= meta["metrics"]["holdout_macro_f1"] <= 1
     probabilities = model.probabilities("Cancelar pedido", "Quiero cancelar el pedido ORD-123456", "es")
     assert set(probabilities) == set(CATEGORIES)
@@ -190,3 +191,18 @@ def test_training_csv_with_semicolons_and_quoted_newlines(tmp_path: Path) -> Non
     (example,) = load_sources([path]).examples
     assert (example.text, example.category, example.language) == (
         "Hola;\nden de baja el pedido", "order_cancellation", "es")
+
+
+def test_the_model_learns_the_keywords_of_the_rules_it_is_trained_with(tmp_path: Path) -> None:
+    from bots.mail.understand import train_and_save
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[keywords.complaint]\nes = ['zorglub\\w*']\nen = ['grumble']\n", encoding="utf-8")
+    mails, _ = corpus(seed=1, train_per_cell=3, test_per_cell=1)
+    train_and_save([write_csv(mails, tmp_path / "t.csv")], tmp_path / "model", rules)
+    parts = dict(load_model(tmp_path / "model").pipeline.named_steps["features"].transformer_list)
+    learnt = parts["keywords"].keywords
+    assert [p.pattern for p in learnt["complaint"]["es"]] == ["zorglub\\w*"]
+    assert learnt["billing_credit"] == {"es": (), "en": ()}  # the user's [keywords] replaced ours
+    scores = parts["keywords"].transform([("Zorglubs otra vez", "", "es"), ("Hola", "", "es")])
+    assert scores[0].tolist()[9] > 0 == scores[1].tolist()[9]  # complaint's column
