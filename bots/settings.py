@@ -61,7 +61,7 @@ class PortalSettings(BaseModel):
 
 class SmtpSettings(BaseModel):
     host: str | None = None
-    port: int = 25
+    port: int = Field(default=25, ge=1, le=65535)
     sender: str = "rpa@localhost"
     recipients: tuple[str, ...] = ()
     username: str | None = None
@@ -78,7 +78,7 @@ class OutboundSmtpSettings(BaseModel):
     """The mail server customers' mail goes through (not the operators' notices)."""
 
     host: str | None = None
-    port: int = 25
+    port: int = Field(default=25, ge=1, le=65535)
     security: Literal["none", "starttls", "ssl"] = "none"
     username: str | None = None
     password: SecretStr | None = None
@@ -95,7 +95,7 @@ class ImapSettings(BaseModel):
     """The company mailbox customers write to (connectors.mailbox)."""
 
     host: str | None = None
-    port: int = 993
+    port: int = Field(default=993, ge=1, le=65535)
     security: Literal["ssl", "starttls", "none"] = "ssl"
     username: str | None = None
     password: SecretStr | None = None

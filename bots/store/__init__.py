@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -47,7 +51,29 @@ def _open(url: str, busy_timeout_ms: int, create: bool) -> Engine:
     path = sqlite_path(parsed)
     shown = str(path) if path else mask_url(url)
     if path is not None:
-        check_sqlite_file(path, create=create)
+        with _creating(path, create):
+            check_sqlite_file(path, create=create)
+            return _migrated(url, busy_timeout_ms, path, shown)
+    return _migrated(url, busy_timeout_ms, path, shown)
+
+
+@contextmanager
+def _creating(path: Path, create: bool) -> Iterator[None]:
+    """Two processes opening a store that does not exist yet: the second waits while the
+    first creates and migrates it (it would find a 0-byte file and refuse it)."""
+    if not create:
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / f".{path.name}.open-lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _migrated(url: str, busy_timeout_ms: int, path: Path | None, shown: str) -> Engine:
     engine = create_store_engine(url, busy_timeout_ms=busy_timeout_ms)
     try:
         if path is not None:

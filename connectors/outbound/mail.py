@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from bots.outbox import Templates
 
 TRUST_IDLE_SECONDS = 2.0
+MAX_ID_LENGTH = 250  # a Message-ID longer than this is not threaded on
 _RE = re.compile(r"^\s*((re|aw|rv|sv)\s*:\s*)+", re.IGNORECASE)
 
 
@@ -95,14 +96,16 @@ def compose_mail(templates: Templates, *, case: str, template: str, step: str, t
     message_id = message_id_for(key, case, from_header)
     subject = reply_subject(thread.subject) if thread is not None else rendered.subject or ""
     thread_ids: Sequence[str] = ()
-    if thread is not None:
-        thread_ids = (*thread.references, thread.message_id)
+    if thread is not None:  # an id no relay's 998-character line would take is left out
+        thread_ids = tuple(i for i in (*thread.references, thread.message_id)
+                           if len(i) <= MAX_ID_LENGTH)
     headers = [("From", _encoded_address(from_header)), ("To", address),
                ("Subject", _encoded(subject)), ("Date", format_datetime(now)),
                ("Message-ID", message_id)]
-    if thread is not None:
-        headers += [("In-Reply-To", thread.message_id),
-                    ("References", " ".join(dict.fromkeys(thread_ids)))]
+    if thread is not None and len(thread.message_id) <= MAX_ID_LENGTH:
+        headers.append(("In-Reply-To", thread.message_id))
+    if thread_ids:
+        headers.append(("References", " ".join(dict.fromkeys(thread_ids))))
     headers += [("Content-Language", rendered.locale.replace("_", "-")),
                 ("Auto-Submitted", "auto-generated"), ("X-Case-Reference", _encoded(case))]
     mime = _body(rendered.text or "", rendered.html, boundary=f"=_alt_{key}")
@@ -140,8 +143,9 @@ def _utf8_qp() -> Charset:
 
 
 def _encoded(value: str) -> str:
-    """A header value as RFC 2047 words when it is not plain ASCII, folded at 78."""
-    if value.isascii():
+    """A header value as RFC 2047 words when it is not plain ASCII or holds a word too
+    long to fold at a space, folded at 78 (every line within SMTP's 998)."""
+    if value.isascii() and all(len(word) < 900 for word in value.split()):
         return value
     charset = Charset("utf-8")
     charset.header_encoding = BASE64  # "shortest" tries Q-encoding too: quadratic in length

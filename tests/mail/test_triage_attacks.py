@@ -240,8 +240,8 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
     if store == "postgresql":
         use_postgresql(request, monkeypatch)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RPA_MAIL__FETCH_BATCH": "10"}
-    # the store made first: two processes making a fresh SQLite store at once is the
-    # store's race (reported), not the mailbox's
+    # a first run with nothing fetched: both racing runs find the store's tables
+    # (creating a store at once is tests/runtime/test_store_first_open.py's)
     assert runner(env, "run", "mail_triage", "-p", "fetch=false").returncode == 0
     runs = [subprocess.Popen([sys.executable, str(ROOT / "runner.py"), "run", "mail_triage"],
                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

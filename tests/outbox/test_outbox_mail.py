@@ -135,3 +135,22 @@ def test_a_refused_recipient_fails_and_the_address_is_marked(
     enqueue(store, mail(templates, clock.now(), to="nobody@example.com", step="reminder"))
     assert sender.run().reasons == {"address_failing": 1}
     assert mailbox.messages() == []
+
+
+def test_overlong_ids_and_words_never_make_a_line_smtp_refuses(
+        store: Engine, sender: Sender, templates: Templates, mailbox: CustomerMailbox,
+        clock: FrozenClock) -> None:
+    """A customer's 5,000-character Message-ID and a subject that is one 3,000-character
+    word: the reply still goes, every line within 998 characters, threaded on what fits."""
+    huge = "<" + "x" * 5000 + "@example.net>"
+    thread = Thread(message_id=huge, subject="Factura " + "Z" * 3000,
+                    our_address="facturacion@example.com",
+                    references=("<first.1@mail.example.net>", huge))
+    message = mail(templates, clock.now(), thread=thread)
+    send_one(store, sender, message)
+    [(_envelope, raw)] = mailbox.messages()
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 998
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    assert parsed["In-Reply-To"] is None
+    assert parsed["References"] == "<first.1@mail.example.net>"
+    assert parsed["Subject"] == "Re: Factura " + "Z" * 3000
