@@ -248,7 +248,8 @@ def main() -> None:
         began = time.perf_counter()
         sets = evaluation_sets(seed=0)
         quality = evaluate(sets["train"], sets["test"], seed=0,
-                           extra={"fresh": sets["fresh"], "hard": sets["hard"]})
+                           extra={"fresh": sets["fresh"], "blind": sets["blind"],
+                                  "hard": sets["hard"]})
         quality["seconds"] = round(time.perf_counter() - began, 1)
     mails = generate_mails(args.mails, seed=args.seed, automated_share=0.1, hard_share=0.2)
     # one folder only: the naive script reads INBOX, like most
@@ -296,6 +297,7 @@ def main() -> None:
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "macro_f1": quality.get("macro_f1"), "review_share": quality.get("review_share"),
         "fresh_macro_f1": quality.get("extra", {}).get("fresh", {}).get("macro_f1"),
+        "blind_macro_f1": quality.get("extra", {}).get("blind", {}).get("macro_f1"),
         "fresh_review_share": quality.get("extra", {}).get("fresh", {}).get("review_share"),
         "quality": quality,
         "screen_precision": screen["screen_precision"], "screen_recall": screen["screen_recall"],

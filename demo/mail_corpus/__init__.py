@@ -28,12 +28,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from demo.mail_corpus import fresh_style, test_style, train_style
+from demo.mail_corpus import blind_style, fresh_style, test_style, train_style
 from demo.mail_corpus.noise import Noise
 
 CATEGORIES = tuple(train_style.TEMPLATES)
 LANGUAGES = ("es", "en")
-STYLES = {"train": train_style, "test": test_style, "fresh": fresh_style}
+STYLES = {"train": train_style, "test": test_style, "fresh": fresh_style, "blind": blind_style}
 FIRST_NAMES = ["Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo", "Emma", "Oliver", "Grace", "Tom",
                "Sofía", "Javier", "Chloe", "Harry", "Elena", "Raúl"]
 LAST_NAMES = ["García", "López", "Martín", "Smith", "Jones", "Taylor", "Sánchez", "Brown", "Pérez",
@@ -73,11 +73,11 @@ def corpus(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
 
 def evaluation_sets(seed: int = 0, train_per_cell: int = 40, test_per_cell: int = 20,
                     ) -> dict[str, list[LabelledMail]]:
-    """What `bots.mail.understand.evaluate` takes: {"train", "test", "fresh", "hard"}
+    """What `bots.mail.understand.evaluate` takes: {"train", "test", "fresh", "blind", "hard"}
     (train style to fit; test, fresh and hard to score)."""
     train, test = corpus(seed, train_per_cell, test_per_cell)
     return {"train": train, "test": test, "fresh": generate(seed, test_per_cell, "fresh"),
-            "hard": hard_cases(seed)}
+            "blind": generate(seed, test_per_cell, "blind"), "hard": hard_cases(seed)}
 
 
 def _compose(rng: random.Random, noise: Noise, module: object, category: str, language: str,
