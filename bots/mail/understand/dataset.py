@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
@@ -96,19 +96,26 @@ def load_csv(path: Path, default_language: str = "es") -> list[Example]:
                          expected=f"a header with {', '.join(CSV_COLUMNS[:3])} (and language)",
                          got=header)
     for row_no, row in enumerate(rows, start=2):
-        category = row["category"].strip()
-        if category not in CATEGORIES:
-            raise InputError("unknown category", file=str(path), row=row_no, column="category",
-                             expected=f"one of {', '.join(CATEGORIES)}", got=category)
-        language = row.get("language", "").strip().casefold()
-        if language and language not in LANGUAGES:
-            raise InputError("unknown language", file=str(path), row=row_no, column="language",
-                             expected="es or en (or empty: detected)", got=language)
-        if not (row["subject"].strip() or row["text"].strip()):
-            raise InputError("empty mail", file=str(path), row=row_no, column="text",
-                             expected="a subject or a text")
+        category, language = checked_label(path, row_no, row)
         examples.append(_example(row["subject"], row["text"], category, language, default_language))
     return examples
+
+
+def checked_label(path: Path, row_no: int, row: Mapping[str, str]) -> tuple[str, str]:
+    """A labelled row's category and language ("" when not given: detected), refused
+    naming the file, row and column when it is not one."""
+    category = (row.get("category") or "").strip()
+    if category not in CATEGORIES:
+        raise InputError("unknown category", file=str(path), row=row_no, column="category",
+                         expected=f"one of {', '.join(CATEGORIES)}", got=category)
+    language = (row.get("language") or "").strip().casefold()
+    if language and language not in LANGUAGES:
+        raise InputError("unknown language", file=str(path), row=row_no, column="language",
+                         expected="es or en (or empty: detected)", got=language)
+    if not ((row.get("subject") or "").strip() or (row.get("text") or "").strip()):
+        raise InputError("empty mail", file=str(path), row=row_no, column="text",
+                         expected="a subject or a text")
+    return category, language
 
 
 def _load_folders(root: Path, loaded: Loaded, default_language: str) -> None:

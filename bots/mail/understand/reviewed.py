@@ -31,6 +31,7 @@ from pathlib import Path
 from bots.errors import InputError
 from bots.mail.understand.categories import CATEGORIES, LANGUAGES
 from bots.mail.understand.csvfiles import read_rows
+from bots.mail.understand.dataset import checked_label
 from bots.mail.understand.language import detect_language
 from bots.mail.understand.text import new_text
 
@@ -104,20 +105,10 @@ def read_export(path: Path, default_language: str = "es") -> Export:
                          got=header)
     export = Export()
     for row_no, row in enumerate(rows, start=2):
-        category = row.get("category", "").strip()
-        if not category:
-            export.pending += 1
+        if not row.get("category", "").strip():
+            export.pending += 1  # not reviewed yet
             continue
-        if category not in CATEGORIES:
-            raise InputError("unknown category", file=str(path), row=row_no, column="category",
-                             expected=f"one of {', '.join(CATEGORIES)}", got=category)
-        language = row.get("language", "").strip().casefold()
-        if language and language not in LANGUAGES:
-            raise InputError("unknown language", file=str(path), row=row_no, column="language",
-                             expected="es or en (or empty: detected)", got=language)
-        if not (row["subject"].strip() or row["text"].strip()):
-            raise InputError("empty mail", file=str(path), row=row_no, column="text",
-                             expected="a subject or a text")
+        category, language = checked_label(path, row_no, row)
         export.labels.append(make_label(row.get("message_id", ""), row["subject"], row["text"],
                                         category, language, default_language))
     return export
