@@ -95,6 +95,7 @@ class Sender:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease, self.tries_now, self.first_wait = lease, tries_now, first_wait_seconds
         self._leased_at: dict[int, float] = {}  # message id -> monotonic time of its lease
+        self._refused_now: set[str] = set()  # addresses refused since their batch's claim
 
     # -- one pass ----------------------------------------------------------------------
     def run(self, *, limit: int | None = None, dry_run: Path | None = None) -> SendReport:
@@ -274,6 +275,10 @@ class Sender:
                  following: StoredMessage | None = None) -> bool:
         """Send one message and record how it went; True when `following` was marked as
         being attempted in the same transaction."""
+        if message.to in self._refused_now:  # refused earlier in this batch, after its claim
+            self._tally(report, S.FAILED, "address_failing")
+            return self._settle(message, S.FAILED, reason="address_failing",
+                                following=following)
         channel = self.channels[message.channel]
         retrying = Retrying(
             stop=stop_after_attempt(self.tries_now),
@@ -350,6 +355,7 @@ class Sender:
                        not_before=not_before)
                 if failing is not None:
                     mark_failing(conn, message.to, redact(failing), now)
+                    self._refused_now.add(message.to)
             started = following is not None and self._mark_started(conn, following)
         if done.rowcount != 1:
             logger.warning("outbox {}: lease lost before recording {}", message.id, state)

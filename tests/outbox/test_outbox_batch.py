@@ -93,3 +93,15 @@ def SendReport():  # type: ignore[no-untyped-def]
     from bots.outbox.sender import SendReport
 
     return SendReport()
+
+
+def test_an_address_refused_in_a_batch_is_not_tried_again_in_it(
+        store: Engine, templates: Templates, mailbox: CustomerMailbox, clock: FrozenClock,
+        sender: Sender) -> None:
+    mailbox.reject("gone@example.com")
+    for n, to in enumerate(["gone@example.com", "ana.perez@example.com", "gone@example.com"]):
+        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n}", to=to))
+    report = sender.run()
+    assert (report.sent, report.failed) == (1, 2), report
+    assert report.reasons == {"refused": 1, "address_failing": 1}
+    assert len(mailbox.messages()) == 1
