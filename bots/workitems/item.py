@@ -304,8 +304,8 @@ class WorkItem:
                 chained = q.claim_chained(conn, now)
         if ok:
             self._lease.lose(f"settled as {to}")
-        if chained is not None:
-            q._chained = chained  # noqa: SLF001 - committed: claim_iter takes it next
+        if chained is not None:  # committed: claim_iter takes it next
+            q.keep_chained(chained)
         return ok
 
     def __repr__(self) -> str:

@@ -154,6 +154,10 @@ class WorkQueue:
         rec = self._claim_next(conn, now, until)
         return (rec, until) if rec is not None else None
 
+    def keep_chained(self, chained: tuple[ItemRecord, datetime]) -> None:
+        """The item `claim_chained` claimed, once its transaction has committed."""
+        self._chained = chained
+
     def _take_chained(self) -> WorkItem | None:
         chained, self._chained = self._chained, None
         return self._item(*chained) if chained is not None else None
