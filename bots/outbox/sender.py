@@ -134,19 +134,18 @@ class Sender:
         send, in the transaction that records the one before it: one commit per message,
         and after a crash only the message being attempted can be in doubt; the others,
         still only claimed, are queued again without asking the channel."""
-        unstarted = {message.id for message in batch}
-        started = False
+        reached, started = 0, False
         try:
-            for index, message in enumerate(batch):
+            for reached, message in enumerate(batch, 1):
                 if not started and not self._start(message):
-                    unstarted.discard(message.id)
                     continue  # another sender has it now
-                unstarted.discard(message.id)
-                following = batch[index + 1] if index + 1 < len(batch) else None
+                following = batch[reached] if reached < len(batch) else None
                 started = self._deliver(message, report, following)
-        finally:
-            if unstarted:
-                self._unclaim(sorted(unstarted))
+        except BaseException:
+            # stopped inside the batch: those not attempted go back (the guard of
+            # `_unclaim` leaves the one being attempted as it is)
+            self._unclaim([message.id for message in batch[max(reached - 1, 0):]])
+            raise
 
     def pending(self) -> int:
         """Messages not settled yet (queued, deferred or in flight)."""
@@ -201,8 +200,8 @@ class Sender:
 
     def _claim_batch(self, ids: list[int], report: SendReport) -> list[StoredMessage]:
         """Claim the due messages among `ids` in one transaction (a commit per message
-        cost more than its send); each is leased, and renewed before its send when it
-        has waited in the batch (`_deliver`)."""
+        cost more than its send); each is leased, and leased afresh when it is marked as
+        being attempted (`_mark_started`)."""
         now = self.clock.now()
         claimed: list[StoredMessage] = []
         with self.engine.begin() as conn:
@@ -216,9 +215,6 @@ class Sender:
                                       statuses.get(row.recipient, (False, None)))
                 if message is not None:
                     claimed.append(message)
-        at = time.monotonic()
-        for message in claimed:
-            self._leased_at[message.id] = at
         return claimed
 
     def _claim(self, conn: sa.Connection, row: Any, now: datetime, report: SendReport,
@@ -266,9 +262,7 @@ class Sender:
         with self.engine.begin() as conn:
             conn.execute(M.update().where(
                 M.c.id.in_(ids), M.c.state == S.SENDING, M.c.lease_owner == self.owner,
-                M.c.reason == CLAIMED).values(
-                state=S.QUEUED, reason=None, attempts=M.c.attempts - 1, lease_owner=None,
-                lease_expires_at=None, updated_at=now))
+                M.c.reason == CLAIMED).values(**_queued_again(now)))
 
     # -- delivering --------------------------------------------------------------------
     def _deliver(self, message: StoredMessage, report: SendReport,
@@ -414,9 +408,7 @@ class Sender:
         guard = sa.and_(M.c.id == row.id, M.c.state == S.SENDING, M.c.reason == CLAIMED,
                         M.c.lease_expires_at == row.lease_expires_at)
         with self.engine.begin() as conn:
-            if conn.execute(M.update().where(guard).values(
-                    state=S.QUEUED, reason=None, attempts=M.c.attempts - 1, lease_owner=None,
-                    lease_expires_at=None, updated_at=now)).rowcount == 1:
+            if conn.execute(M.update().where(guard).values(**_queued_again(now))).rowcount == 1:
                 report.requeued += 1
 
     # -- dry run -----------------------------------------------------------------------
@@ -443,6 +435,12 @@ class Sender:
                           if decision.not_before else None})
             report.rendered += 1
         (folder / "index.json").write_text(json.dumps(index, indent=2) + "\n", encoding="utf-8")
+
+
+def _queued_again(now: datetime) -> dict[str, Any]:
+    """A claimed message never attempted, back in the queue; its claim does not count."""
+    return dict(state=S.QUEUED, reason=None, attempts=M.c.attempts - 1, lease_owner=None,
+                lease_expires_at=None, updated_at=now)
 
 
 def _audit(conn: sa.Connection, now: datetime, actor: str, message: StoredMessage,

@@ -166,10 +166,4 @@ def address_statuses(conn: sa.Connection,
 
 def address_status(conn: sa.Connection, address: str) -> tuple[bool, str | None]:
     """(opted out, failing reason or None)."""
-    t = outbox_addresses
-    row = conn.execute(sa.select(t.c.opted_out_at, t.c.failing_at, t.c.failing_reason)
-                       .where(t.c.address == address)).one_or_none()
-    if row is None:
-        return False, None
-    failing = (row.failing_reason or "failing") if row.failing_at is not None else None
-    return row.opted_out_at is not None, failing
+    return address_statuses(conn, [address]).get(address, (False, None))

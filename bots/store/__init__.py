@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bots.errors import NotAStore, StoreError
+from bots.locks import file_lock
 from bots.redaction import mask_url
 from bots.settings import Settings, get_settings
 from bots.store.engine import create_store_engine, is_sqlite, reading
@@ -64,13 +64,8 @@ def _creating(path: Path, create: bool) -> Iterator[None]:
     if not create:
         yield
         return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with (path.parent / f".{path.name}.open-lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(path.parent / f".{path.name}.open-lock"):
+        yield
 
 
 def _migrated(url: str, busy_timeout_ms: int, path: Path | None, shown: str) -> Engine:

@@ -53,7 +53,7 @@ class WorkItem:
         self._output: dict[str, Any] | None = None
         self._entered = False
         self._messages: list[tuple[OutboundMessage, bool]] = []
-        self._handed: list[tuple[str, dict[str, Any]]] = []  # (queue, validated row)
+        self._handed: list[tuple[produce.Producer, dict[str, Any]]] = []  # validated rows
         self.outcome: Outcome | None = None
         base = queue.run.log if queue.run is not None else logger
         self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
@@ -130,7 +130,7 @@ class WorkItem:
         producer = produce.Producer(self._queue.engine, queue, self._queue.owner,
                                     self._queue.run_id)
         row = produce.new_row(producer, key, payload, priority, now=self._queue.clock.now())
-        self._handed.append((queue, row))
+        self._handed.append((producer, row))
 
     @property
     def settled(self) -> bool:
@@ -296,10 +296,9 @@ class WorkItem:
                 if due:
                     enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
                 if to == ItemState.DONE:
-                    for queue, row in self._handed:
-                        produce.put_in(conn, produce.Producer(
-                            q.engine, queue, q.owner, q.run_id), dict(row, created_at=now,
-                                                                      updated_at=now), now)
+                    for producer, row in self._handed:
+                        produce.put_in(conn, producer,
+                                       dict(row, created_at=now, updated_at=now), now)
             if chain:
                 chained = q.claim_chained(conn, now)
         if ok:

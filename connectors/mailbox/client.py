@@ -98,7 +98,7 @@ class Mailbox:
             self.imap.folder.create(self.server_name(name))
         except MailboxFolderCreateError:
             self._folders = None  # made meanwhile by another worker
-            if name not in self.folders():
+            if not self.has(name):
                 raise
         self.folders().add(name)
 

@@ -23,6 +23,7 @@ from bots.store import collections_schema as tables
 auths = tables.collections_authorisations
 bumps = tables.collections_bumps
 calls = tables.collections_calls
+WAITING = ("awaiting_approval", "approved")  # a request not yet applied nor refused
 disputes = tables.collections_disputes
 payments = tables.collections_payments
 promises = tables.collections_promises
@@ -195,7 +196,7 @@ class Evidence:
         with self.engine.begin() as conn:
             done = conn.execute(requests.update().where(
                 requests.c.id == request_id,
-                requests.c.state.in_(("awaiting_approval", "approved")))
+                requests.c.state.in_(WAITING))
                 .values(state="withdrawn", note=reason)).rowcount
             if done:
                 self._audit(conn, "collections.request_withdrawn", f"request:{request_id}",

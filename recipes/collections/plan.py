@@ -25,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from recipes.collections.book import Account, OpenInvoice
-from recipes.collections.evidence import Evidence
+from recipes.collections.evidence import WAITING, Evidence
 from recipes.collections.policy import Action, CollectionsPolicy
 
 LETTER, PAYMENT, CHARGE, SERVICE = 30, 50, 20, 10  # priorities: payments first
@@ -158,7 +158,7 @@ def withdraw_settled(book: dict[str, Account], evidence: Evidence) -> int:
     open_invoices = {i.id for a in book.values() for i in a.invoices}
     return sum(evidence.withdraw(r.id, f"invoice {r.invoice} is no longer open (paid)")
                for r in evidence.requests()
-               if r.state in ("awaiting_approval", "approved") and r.invoice not in open_invoices)
+               if r.state in WAITING and r.invoice not in open_invoices)
 
 
 def plan_reactivations(plan: Plan, book: dict[str, Account], evidence: Evidence,

@@ -12,18 +12,17 @@ credit over its balance there) is an exception of the run; the others still go i
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from bots import TO_REVIEW, Run
 from bots import audit as chain
+from bots.locks import file_lock
 from bots.money import money_context
 from bots.workitems import ItemRecord
 from connectors.invoice_ledger import InvoiceLedger, LedgerChange, LedgerEntry, LedgerError
@@ -50,21 +49,10 @@ def entry_for(record: ItemRecord, run: Run) -> LedgerEntry:
     )
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    # Two runs updating one ledger at once would each save over the other's changes.
-    lock = path.with_name(f".{path.name}.lock")
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def apply_to_ledger(run: Run, path: Path, records: Sequence[ItemRecord]) -> LedgerOutcome:
     outcome = LedgerOutcome()
-    with _locked(path), money_context():
+    # two runs updating one ledger at once would each save over the other's changes
+    with file_lock(path.with_name(f".{path.name}.lock")), money_context():
         ledger = InvoiceLedger.open(path)
         pending = [r for r in records if not ledger.is_applied(r.key)]
         outcome.already = [r.key for r in records if ledger.is_applied(r.key)]

@@ -13,7 +13,6 @@ run at its end, saying which folder and what the server said.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -26,6 +25,7 @@ from imap_tools.errors import UnexpectedCommandStatusError
 
 from bots import Run, WorkQueue, audit
 from bots.errors import ApplicationError
+from bots.locks import file_lock
 from bots.workitems import ItemState
 from connectors.mailbox import Mailbox, seen
 
@@ -76,12 +76,8 @@ def one_filer(engine: sa.Engine, account: str) -> Iterator[None]:
     if not database or database == ":memory:":
         yield  # one process, one store
         return
-    with Path(f"{database}.mail-filing.lock").open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    with file_lock(Path(f"{database}.mail-filing.lock")):
+        yield
 
 
 def _file_folder(run: Run, box: Mailbox, queue: WorkQueue, folder: str, review_folder: str,

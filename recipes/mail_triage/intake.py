@@ -37,14 +37,13 @@ from bots.mail.screen import Ours, ScreenKind, screen
 from bots.store.schema import work_items
 from connectors.mailbox import FetchedMail, Mailbox, seen
 
-TEXT_LIMIT = 4000
+TEXT_LIMIT = 4000  # the routed item's text, as the contract between recipes says
 LOOP_LIMIT = 3  # answers a day to a sender whose mails quote our case references
 LOOP_WINDOW = timedelta(days=1)
 
 
 class MailboxFoldersMissing(UsageError):
     """No folder the settings name is in the mailbox: nothing could be triaged."""
-  # the routed item's text, as the contract between recipes says
 
 
 def case_reference(key: str) -> str:
