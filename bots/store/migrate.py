@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 SCRIPTS = Path(__file__).parent / "alembic"
 VERSION_TABLE = "rpa_schema_revision"
-LATEST = "0010"  # the head revision; tests/runtime/test_migrations.py holds it to the scripts
+LATEST = "0011"  # the head revision; tests/runtime/test_migrations.py holds it to the scripts
 _PG_LOCK = 727001  # several processes may start at once against one database
 
 # The steps of the stores made before Alembic, by their old version number (= revision).

@@ -130,7 +130,33 @@ class Mailbox:
         self.imap.move(wanted, self.server_name(folder), chunks=batch)
         return len(wanted)
 
-    def flag(self, uids: Iterable[int], flags: Iterable[str], value: bool = True) -> None:
+    def next_uid(self, folder: str) -> tuple[int, int]:
+        """(UIDVALIDITY, UIDNEXT) of a folder: a mail put there from now on gets a UID at
+        least UIDNEXT, as long as UIDVALIDITY stays."""
+        status = self.imap.folder.status(self.server_name(folder), ["UIDVALIDITY", "UIDNEXT"])
+        return int(status["UIDVALIDITY"]), int(status["UIDNEXT"])
+
+    def count(self, folder: str) -> int:
+        return int(self.imap.folder.status(self.server_name(folder), ["MESSAGES"])["MESSAGES"])
+
+    def uids_from(self, first: int) -> list[int]:
+        """The selected folder's UIDs from `first` on (`first:*` names the last mail even
+        when all UIDs are below `first`, so those are left out here)."""
+        return sorted(u for u in (int(x) for x in self.imap.uids(f"UID {first}:*")) if u >= first)
+
+    def expunge(self, uids: Iterable[int]) -> None:
+        """Remove these mails of the selected folder, and only them (UID EXPUNGE, RFC 4315:
+        a plain EXPUNGE would also take mail someone else marked deleted)."""
+        wanted = ",".join(str(u) for u in sorted(set(uids)))
+        if not wanted:
+            return
+        self.flag(wanted.split(","), ["\\Deleted"])
+        if "UIDPLUS" in self.imap.client.capabilities:
+            self.imap.client.uid("EXPUNGE", wanted)
+        else:
+            self.imap.expunge()
+
+    def flag(self, uids: Iterable[int | str], flags: Iterable[str], value: bool = True) -> None:
         wanted = [str(u) for u in uids]
         if wanted:
             self.imap.client.uid("STORE", ",".join(wanted), "+FLAGS" if value else "-FLAGS",

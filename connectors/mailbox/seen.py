@@ -34,6 +34,16 @@ class Place:
     uidvalidity: int
 
 
+@dataclass(frozen=True)
+class Moving:
+    """A move begun and not seen to its end: the target, and its UIDVALIDITY and UIDNEXT
+    before the move (every copy the move made has a UID from there on)."""
+
+    target: str
+    uidvalidity: int
+    uidnext: int
+
+
 def known(engine: Engine, place: Place, uids: Sequence[int]) -> dict[int, Seen]:
     found: dict[int, Seen] = {}
     c = mail_seen.c
@@ -69,7 +79,34 @@ def mark_filed(engine: Engine, place: Place, uids: Iterable[int], folder: str,
             conn.execute(mail_seen.update().where(
                 c.account == place.account, c.folder == place.folder,
                 c.uidvalidity == place.uidvalidity, c.uid.in_(wanted[start:start + CHUNK]),
-            ).values(filed_to=folder, filed_at=now))
+            ).values(filed_to=folder, filed_at=now, moving_to=None, moving_uidvalidity=None,
+                     moving_uidnext=None))
+
+
+def mark_moving(engine: Engine, place: Place, uids: Sequence[int], moving: Moving) -> None:
+    """Said before the MOVE is sent: a run killed while the server copies leaves the copies
+    made and the originals still here, and the next run must know to look for them."""
+    c = mail_seen.c
+    with engine.begin() as conn:
+        for start in range(0, len(uids), CHUNK):
+            conn.execute(mail_seen.update().where(
+                c.account == place.account, c.folder == place.folder,
+                c.uidvalidity == place.uidvalidity, c.uid.in_(uids[start:start + CHUNK]),
+            ).values(moving_to=moving.target, moving_uidvalidity=moving.uidvalidity,
+                     moving_uidnext=moving.uidnext))
+
+
+def moving(engine: Engine, place: Place) -> dict[int, Moving]:
+    """The UIDs here whose move was begun and not recorded as done."""
+    c = mail_seen.c
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(
+            c.uid, c.moving_to, c.moving_uidvalidity, c.moving_uidnext).where(
+            c.account == place.account, c.folder == place.folder,
+            c.uidvalidity == place.uidvalidity, c.filed_to.is_(None),
+            c.moving_to.is_not(None)))
+        return {r.uid: Moving(r.moving_to, r.moving_uidvalidity, r.moving_uidnext)
+                for r in rows}
 
 
 def unfiled(engine: Engine, place: Place) -> list[tuple[int, str]]:

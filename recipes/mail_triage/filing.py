@@ -5,7 +5,14 @@ an exception: the review folder), so a mail still in the inbox is a mail not fin
 and a crash between the outcome and the move is repaired by the next run's filing. The
 UIDs come from the store's `mail_seen` rows of the folder's current UIDVALIDITY: after a
 reset, none of the old UIDs is trusted (intake sees the mails again and records them).
-Each batch moved is one audit event. A folder the server will not make or move into
+Each batch moved is one audit event.
+
+A MOVE is not one step on the server: the copies are made, then the originals removed, and
+a client killed meanwhile leaves the server's session to go on alone (or to stop between
+the two). So each batch's target and that target's UIDNEXT are recorded before the MOVE;
+the next run, finding such a batch still here, waits until the server is quiet, removes
+the originals whose copy (same header, same size) arrived there after that UIDNEXT, and
+moves only the rest: a mail is never left in two folders. A folder the server will not make or move into
 (no right to create folders, a quota) is reported, not raised: the mail stays where it
 is, settled, and the run goes on taking in and answering new mail; the recipe fails the
 run at its end, saying which folder and what the server said.
@@ -14,7 +21,8 @@ run at its end, saying which folder and what the server said.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import time
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,9 +35,11 @@ from bots import Run, WorkQueue, audit
 from bots.errors import ApplicationError
 from bots.locks import file_lock
 from bots.workitems import ItemState
-from connectors.mailbox import Mailbox, seen
+from connectors.mailbox import FetchedMail, Mailbox, seen
 
 SETTLED_ELSEWHERE = (ItemState.BUSINESS_EXCEPTION, ItemState.SYSTEM_EXCEPTION)
+QUIET_CHECK_SECONDS = 0.25  # a server session moving on alone changes its counts faster
+QUIET_WAIT_SECONDS = 30.0
 
 
 class MailNotFiled(ApplicationError):
@@ -89,6 +99,10 @@ def _file_folder(run: Run, box: Mailbox, queue: WorkQueue, folder: str, review_f
     waiting = seen.unfiled(run.engine, place)
     if not waiting:
         return
+    cut_short = seen.moving(run.engine, place)
+    if cut_short:
+        _finish_cut_moves(run, box, place, cut_short)
+        state = box.select(folder)
     items = queue.get_many({key for _, key in waiting})
     present = set(state.uids)
     targets: dict[str, list[int]] = defaultdict(list)
@@ -126,6 +140,8 @@ def _move(run: Run, box: Mailbox, place: seen.Place, target: str, uids: list[int
     for start in range(0, len(uids), batch):
         chunk = uids[start:start + batch]
         try:
+            box.ensure_folder(target)
+            seen.mark_moving(run.engine, place, chunk, seen.Moving(target, *box.next_uid(target)))
             box.move(chunk, target, batch=batch)
         except UnexpectedCommandStatusError as exc:
             still = set(box.select(place.folder).uids)
@@ -142,9 +158,55 @@ def _move(run: Run, box: Mailbox, place: seen.Place, target: str, uids: list[int
     return moved, ""
 
 
-def _audit(run: Run, place: seen.Place, target: str, uids: list[int]) -> None:
+def _finish_cut_moves(run: Run, box: Mailbox, place: seen.Place,
+                      cut_short: dict[int, seen.Moving]) -> None:
+    """Remove here the mails an earlier run's MOVE already copied to their target; the
+    caller then moves the rest as usual."""
+    batches: dict[seen.Moving, list[int]] = defaultdict(list)
+    for uid, moving in cut_short.items():
+        batches[moving].append(uid)
+    _wait_until_quiet(box, place.folder, {m.target for m in batches})
+    for moving, uids in batches.items():
+        if not box.has(moving.target) or box.next_uid(moving.target)[0] != moving.uidvalidity:
+            continue  # the target was made anew: nothing the move copied is there
+        box.select(moving.target)
+        copies = Counter(_fingerprint(m) for m in box.fetch(
+            box.uids_from(moving.uidnext), headers_only=True))
+        box.select(place.folder)
+        copied = []
+        for mail in box.fetch(sorted(uids), headers_only=True):
+            if copies[_fingerprint(mail)] > 0:
+                copies[_fingerprint(mail)] -= 1
+                copied.append(mail.uid)
+        if copied:
+            box.expunge(copied)
+            run.log.warning("{} mails of {} were already in {} (a move cut short): removed "
+                            "here, not moved twice", len(copied), place.folder, moving.target)
+            _audit(run, place, moving.target, copied, finished="copied by a move cut short")
+
+
+def _wait_until_quiet(box: Mailbox, folder: str, targets: set[str]) -> None:
+    """Until the counts stop changing: a session of a killed run may still be moving."""
+    def counts() -> tuple[int, ...]:
+        return (box.count(folder), *(box.next_uid(t)[1] for t in sorted(targets) if box.has(t)))
+
+    end = time.monotonic() + QUIET_WAIT_SECONDS
+    before = counts()
+    while time.monotonic() < end:
+        time.sleep(QUIET_CHECK_SECONDS)
+        now = counts()
+        if now == before:
+            return
+        before = now
+
+
+def _fingerprint(mail: FetchedMail) -> tuple[int, bytes]:
+    return mail.size, mail.raw
+
+
+def _audit(run: Run, place: seen.Place, target: str, uids: list[int], **extra: str) -> None:
     with run.engine.begin() as conn:
         audit.append(conn, ts=run.clock.now(), actor=f"bot:{run.recipe}", action="mail.filed",
                      subject=f"mailbox:{place.account}/{place.folder}",
                      data={"run_id": run.id, "to": target, "uidvalidity": place.uidvalidity,
-                           "uids": uids})
+                           "uids": uids, **extra})
