@@ -65,12 +65,15 @@ class Templates:
             raise TemplateError(f"no template folder found among {[str(f) for f in folders]}")
         self.default_locale = default_locale
         self._envs: dict[str, jinja2.Environment] = {}
+        self._languages: list[str] | None = None
 
     def languages(self) -> list[str]:
-        """Languages with a catalog in some folder."""
-        found = {p.name for folder in self.folders
-                 for p in (folder / "locales").glob("*") if (p / "LC_MESSAGES").is_dir()}
-        return sorted(found)
+        """Languages with a catalog in some folder (read once: every message asks)."""
+        if self._languages is None:
+            self._languages = sorted({p.name for folder in self.folders
+                                      for p in (folder / "locales").glob("*")
+                                      if (p / "LC_MESSAGES").is_dir()})
+        return self._languages
 
     def resolve(self, locale: str | None) -> str:
         """The customer's locale if a catalog speaks it, else the default locale."""
@@ -122,7 +125,8 @@ class Templates:
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(f) for f in self.folders]),
             undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"],
             autoescape=lambda name: name is not None and ".html" in name,
-            keep_trailing_newline=True, lstrip_blocks=True)
+            keep_trailing_newline=True, lstrip_blocks=True,
+            auto_reload=False)  # a run renders from the templates as they were at its start
         env.install_gettext_translations(self._translations(locale), newstyle=True)  # type: ignore[attr-defined]
         env.filters["money"] = lambda value, currency="EUR": money(value, currency, locale)
         env.filters["date"] = lambda value, form="long": _date(value, form, locale)
