@@ -15,6 +15,7 @@ parsing is the caller's, so a mail no parser understands is still a mail with a 
 from __future__ import annotations
 
 import imaplib
+import re
 import ssl
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -65,9 +66,11 @@ class Mailbox:
         self.imap.email_message_class = _RawMessage
         self._folders: set[str] | None = None
         self._delimiter: str | None = None
+        self._prefix: str | None = None
 
     def folders(self) -> set[str]:
-        """The folders there, named with `/` between levels whatever the server uses."""
+        """The folders there, named with `/` between levels whatever the server uses, and
+        without the prefix of its personal namespace."""
         if self._folders is None:
             found = self.imap.folder.list()
             self._delimiter = next((f.delim for f in found if f.delim), "/")
@@ -78,18 +81,44 @@ class Mailbox:
         return self._ours(self.server_name(folder)) in self.folders()
 
     def server_name(self, folder: str) -> str:
-        """`Triage/Answered` as this server spells it (`Triage.Answered` where the
-        hierarchy delimiter is a dot: `/` is refused in a name there); `inbox` in any
-        case is the INBOX (RFC 3501)."""
+        """`Triage/Answered` as this server spells it: `Triage.Answered` where the
+        hierarchy delimiter is a dot (`/` is refused in a name there), and
+        `INBOX.Triage.Answered` where every folder of the user lives under the INBOX
+        (the personal namespace's prefix, RFC 2342: Courier, Cyrus and many hosted
+        servers); a name already under that prefix keeps it. `inbox` in any case is the
+        INBOX (RFC 3501)."""
         self.folders()
         if folder.upper() == "INBOX":
             return "INBOX"
         delimiter = self._delimiter or "/"
-        return folder if delimiter == "/" else folder.replace("/", delimiter)
+        name = folder if delimiter == "/" else folder.replace("/", delimiter)
+        prefix = self.prefix()
+        if prefix and not name.upper().startswith(prefix.upper()):
+            name = prefix + name
+        return name
 
     def _ours(self, name: str) -> str:
+        prefix = self.prefix()
+        if prefix and name.upper().startswith(prefix.upper()) and len(name) > len(prefix):
+            name = name[len(prefix):]
         delimiter = self._delimiter or "/"
         return name if delimiter == "/" else name.replace(delimiter, "/")
+
+    def prefix(self) -> str:
+        """The personal namespace's prefix ("" on most servers; `INBOX.` on some)."""
+        if self._prefix is None:
+            self._prefix = ""
+            # asked whatever the capabilities said: imaplib keeps those of before login
+            try:
+                typ, data = self.imap.client.namespace()
+            except imaplib.IMAP4.error:  # a server without NAMESPACE: no prefix
+                return self._prefix
+            text = data[0].decode("utf-8", "replace") if data and isinstance(
+                data[0], bytes) else ""
+            found = re.match(r'\s*\(\("((?:[^"\\]|\\.)*)"', text)
+            if typ == "OK" and found:
+                self._prefix = found.group(1).replace('\\"', '"')
+        return self._prefix
 
     def ensure_folder(self, name: str) -> None:
         if self.has(name):

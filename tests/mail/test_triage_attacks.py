@@ -157,6 +157,50 @@ def test_a_server_with_dots_between_folder_levels_gets_its_triage_folders(
         "Triage.Forwarded", "Triage.Spam"}
 
 
+@pytest.fixture
+def prefixed_server(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Dovecot with every folder of the user under `INBOX.` (the personal namespace's
+    prefix, RFC 2342), as Courier and Cyrus have it: a folder outside it is refused."""
+    import demo.imap_server as imap_server
+
+    monkeypatch.setattr(imap_server, "CONFIG", imap_server.CONFIG.replace(
+        "separator = /", "separator = .").replace("prefix =\n", "prefix = INBOX.\n"))
+
+
+@pytest.mark.slow
+def test_a_server_with_every_folder_under_the_inbox_gets_its_triage_folders_there(
+        prefixed_server, world_for, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The setting names `Clientes/Web` as everywhere; the server holds `INBOX.Clientes.Web`
+    and makes the triage folders only as `INBOX.Triage.*`."""
+    import dataclasses
+    import imaplib
+
+    from bots.executor import execute
+    from demo.mail_world import PASSWORD, USER, generate_mails
+
+    mails = generate_mails(12, seed=8, automated_share=0.25, hard_share=0.0)
+    world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails[:9]])
+    client = imaplib.IMAP4(world.server.host, world.server.port)
+    client.login(USER, PASSWORD)
+    assert client.create('"Clientes"')[0] == "NO"  # outside the namespace: refused
+    assert client.create('"INBOX.Clientes.Web"')[0] == "OK"
+    for mail in mails[9:]:
+        client.append('"INBOX.Clientes.Web"', None, None, mail.raw)
+    client.logout()
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", '["INBOX", "Clientes/Web"]')
+    from bots.settings import reset_settings
+
+    reset_settings()
+    result = execute("mail_triage", {})
+    assert result.ok, result.error
+    folders = message_ids_by_folder(world)
+    assert not folders.get("INBOX") and not folders.get("INBOX.Clientes.Web")
+    assert sum(len(v) for v in folders.values()) == len(mails)
+    assert {name for name, ids in folders.items() if ids} <= {
+        "INBOX.Triage.Answered", "INBOX.Triage.Screened", "INBOX.Triage.Review",
+        "INBOX.Triage.Routed", "INBOX.Triage.Forwarded", "INBOX.Triage.Spam"}
+
+
 def message_ids_by_folder(world) -> dict[str, list[bytes]]:  # noqa: ANN001
     """The folders as the server names them (MailWorld.folders assumes `/`)."""
     import imaplib
