@@ -72,28 +72,25 @@ def record(engine: Engine, place: Place, entries: Iterable[tuple[int, str, str]]
 
 def mark_filed(engine: Engine, place: Place, uids: Iterable[int], folder: str,
                now: datetime) -> None:
-    wanted = sorted(set(uids))
-    c = mail_seen.c
-    with engine.begin() as conn:
-        for start in range(0, len(wanted), CHUNK):
-            conn.execute(mail_seen.update().where(
-                c.account == place.account, c.folder == place.folder,
-                c.uidvalidity == place.uidvalidity, c.uid.in_(wanted[start:start + CHUNK]),
-            ).values(filed_to=folder, filed_at=now, moving_to=None, moving_uidvalidity=None,
-                     moving_uidnext=None))
+    _update(engine, place, sorted(set(uids)), filed_to=folder, filed_at=now, moving_to=None,
+            moving_uidvalidity=None, moving_uidnext=None)
 
 
 def mark_moving(engine: Engine, place: Place, uids: Sequence[int], moving: Moving) -> None:
     """Said before the MOVE is sent: a run killed while the server copies leaves the copies
     made and the originals still here, and the next run must know to look for them."""
+    _update(engine, place, uids, moving_to=moving.target,
+            moving_uidvalidity=moving.uidvalidity, moving_uidnext=moving.uidnext)
+
+
+def _update(engine: Engine, place: Place, uids: Sequence[int], **values: object) -> None:
     c = mail_seen.c
     with engine.begin() as conn:
         for start in range(0, len(uids), CHUNK):
             conn.execute(mail_seen.update().where(
                 c.account == place.account, c.folder == place.folder,
                 c.uidvalidity == place.uidvalidity, c.uid.in_(uids[start:start + CHUNK]),
-            ).values(moving_to=moving.target, moving_uidvalidity=moving.uidvalidity,
-                     moving_uidnext=moving.uidnext))
+            ).values(**values))
 
 
 def moving(engine: Engine, place: Place) -> dict[int, Moving]:
