@@ -206,6 +206,18 @@ def _client(settings: ImapSettings) -> BaseMailBox:
     return MailBoxUnencrypted(host, port, timeout=timeout)
 
 
+def _capabilities_after_login(imap: BaseMailBox) -> None:
+    """imaplib keeps the capabilities the server named before login, and servers name
+    most of theirs only after it (Dovecot: MOVE, UIDPLUS, NAMESPACE). Read with those,
+    imap-tools moved by COPY, STORE and a plain EXPUNGE, which also took every mail a
+    person had marked deleted, and left both copies when a run was killed in between."""
+    with suppress(imaplib.IMAP4.error, OSError):
+        typ, data = imap.client.capability()
+        names = data[-1] if typ == "OK" and data else None
+        if isinstance(names, bytes):
+            imap.client.capabilities = tuple(names.decode("ascii", "replace").upper().split())
+
+
 @contextmanager
 def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
     if not settings.host or not settings.username:
@@ -230,6 +242,7 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
                                  ) from None
     except OSError as exc:
         raise MailboxUnavailable(f"mailbox {account}: {type(exc).__name__}: {exc}") from None
+    _capabilities_after_login(imap)
     box = Mailbox(imap, account)
     try:
         yield box

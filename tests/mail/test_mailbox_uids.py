@@ -38,6 +38,22 @@ def test_connector_fetches_in_batches_moves_by_uid_sets_and_appends(world_for) -
     assert len(folders["Triage/Answered"]) == 10 and len(folders["Triage/Review"]) == 1
 
 
+def test_moving_and_removing_take_only_the_mails_named(world_for) -> None:
+    """The server's own MOVE and UID EXPUNGE, as its capabilities after login say it has:
+    a mail a person marked deleted stays until they expunge it (a plain EXPUNGE, as a
+    COPY-and-delete move does, would take it too)."""
+    world: MailWorld = world_for(generate_mails(6, seed=9, automated_share=0.0,
+                                                hard_share=0.0))
+    with open_mailbox(get_settings().mail.imap) as box:
+        assert {"MOVE", "UIDPLUS", "NAMESPACE"} <= set(box.imap.client.capabilities)
+        uids = box.select("INBOX").uids
+        box.flag([uids[0]], ["\\Deleted"])  # a person deleting, not yet expunged
+        box.move(uids[1:3], "Triage/Answered")
+        box.expunge(uids[3:4])
+        assert box.select("INBOX").uids == (uids[0], *uids[4:])
+    assert len(world.folders()["Triage/Answered"]) == 2
+
+
 def test_same_mail_again_and_after_a_uid_reset_is_one_case(
         world_for, customers_smtp: CustomerMailbox) -> None:
     mails = generate_mails(30, seed=5, automated_share=0.2, hard_share=0.0)
