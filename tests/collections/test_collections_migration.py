@@ -24,7 +24,7 @@ def _upgrade_from_nine(url: str) -> None:
         conn.execute(sa.text("ALTER TABLE collections_authorisations DROP COLUMN amount_limit"))
         conn.execute(sa.text("DROP TABLE collections_calls"))
         conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = '0009'"))
-        conn.execute(sa.text("DELETE FROM schema_version WHERE version = 10"))
+        conn.execute(sa.text("DELETE FROM schema_version WHERE version >= 10"))
     assert migrate(engine) == LATEST
     evidence = Evidence(engine, SystemClock(), "test")
     given = datetime(2026, 3, 1, tzinfo=UTC)
