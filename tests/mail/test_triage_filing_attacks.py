@@ -1,0 +1,145 @@
+"""Mail filing on its worst day, against a real Dovecot: a MOVE refused, cut short or
+killed, the same mail in two watched folders, triage folders made anew between runs, and
+servers whose folders all live under the personal namespace's prefix (RFC 2342).
+
+Invariant: after the last run every seeded mail is in exactly one triage folder, once per
+source folder it was seeded in; none is lost, none is answered twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import imaplib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from demo.mail_world import PASSWORD, SECOND_FOLDER, USER, MailWorld, SeedMail, generate_mails
+
+ROOT = Path(__file__).resolve().parents[2]
+TRIAGE = ("Answered", "Forwarded", "Routed", "Screened", "Spam", "Review")
+
+
+def in_both_folders(mails: list[SeedMail]) -> list[SeedMail]:
+    """Each mail, byte for byte, in the INBOX and in Clientes/Web (a Sieve `fileinto :copy`
+    or a customer writing to two addresses of ours): one case, two mails to file."""
+    return [dataclasses.replace(m, folders=("INBOX", SECOND_FOLDER)) for m in mails]
+
+
+@contextmanager
+def imap(world: MailWorld) -> Iterator[imaplib.IMAP4]:
+    client = imaplib.IMAP4(world.server.host, world.server.port)
+    client.login(USER, PASSWORD)
+    try:
+        yield client
+    finally:
+        client.logout()
+
+
+@contextmanager
+def triage_folders_refuse_mail(world: MailWorld) -> Iterator[None]:
+    """The triage folders exist and answer STATUS, but Dovecot cannot write a mail into
+    them (their cur/new/tmp closed to its user, as a full disk or a quota would): every
+    MOVE there is answered NO. Opened again when the block ends."""
+    with imap(world) as client:
+        for name in TRIAGE:
+            client.create(f'"Triage/{name}"')
+            client.status(f'"Triage/{name}"', "(UIDNEXT)")
+    closed = [world.server.maildir(USER) / f".Triage.{name}" / sub
+              for name in TRIAGE for sub in ("cur", "new", "tmp")]
+    for path in closed:
+        path.mkdir(exist_ok=True)
+        os.chmod(path, 0o555)
+    try:
+        yield
+    finally:
+        for path in closed:
+            os.chmod(path, 0o755)
+
+
+def assert_each_mail_filed_once_per_folder(world: MailWorld) -> None:
+    folders = world.folders()
+    left = {name: ids for name, ids in folders.items()
+            if ids and not name.startswith("Triage/")}
+    assert not left, f"not filed: {left}"
+    copies = Counter(m for ids in folders.values() for m in ids)
+    wanted = Counter()
+    for mail in world.mails:
+        wanted[mail.message_id] += len(mail.folders)
+    lost = {m: (copies[m], n) for m, n in wanted.items() if copies[m] != n}
+    assert not lost, f"Message-ID: (copies filed, copies seeded): {lost}"
+
+
+@pytest.mark.slow
+def test_a_refused_move_then_allowed_keeps_the_copy_in_the_second_folder(
+        world_for: Callable[[list[SeedMail]], MailWorld]) -> None:
+    """Every MOVE is refused (its intent recorded all the same); the next run, allowed,
+    files the INBOX's copy first: that copy lands in the target after the UIDNEXT recorded
+    for Clientes/Web's refused move, and is byte for byte Clientes/Web's mail. It is not
+    the copy of a move cut short: Clientes/Web's mail must be moved, not removed."""
+    from bots.executor import execute
+
+    world = world_for(in_both_folders(
+        generate_mails(6, seed=31, automated_share=0.0, hard_share=0.0)))
+    with triage_folders_refuse_mail(world):
+        first = execute("mail_triage", {})
+        assert not first.ok and "could not be filed" in (first.error or ""), first.error
+    again = execute("mail_triage", {})
+    assert again.ok, again.error
+    assert_each_mail_filed_once_per_folder(world)
+
+
+def start_bot(mode: str, folder: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "tests" / "mail" / "filing_kill_bot.py"), mode],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, cwd=folder,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def kill_at(bot: subprocess.Popen[str], mark: str, delay: float = 0.0) -> list[str]:
+    """SIGKILL the bot `delay` seconds after it prints `mark`; its output until then."""
+    assert bot.stdout is not None
+    lines = []
+    for line in bot.stdout:
+        lines.append(line)
+        if line.strip() == mark:
+            time.sleep(delay)
+            break
+    else:
+        raise AssertionError(f"the bot ended before {mark!r}: {''.join(lines)[-3000:]}")
+    bot.send_signal(signal.SIGKILL)
+    bot.wait()
+    return lines
+
+
+@pytest.mark.slow
+def test_a_run_killed_before_its_move_left_then_the_other_folder_filed_first(
+        world_for: Callable[[list[SeedMail]], MailWorld], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGKILL after Clientes/Web's move is recorded and before it is sent (the setting
+    listed Clientes/Web first then; or another worker settled the case between the two
+    folders); the next run files the INBOX's copies: they land after the UIDNEXT recorded
+    and are the same bytes. Clientes/Web's mails were never copied: moved, not removed."""
+    from bots.executor import execute
+    from bots.settings import reset_settings
+
+    world = world_for(in_both_folders(
+        generate_mails(6, seed=37, automated_share=0.0, hard_share=0.0)))
+    env = {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
+    env["RPA_MAIL__IMAP__FOLDERS"] = json.dumps([SECOND_FOLDER, "INBOX"])
+    kill_at(start_bot("marked", tmp_path, env), "marked")
+    assert world.folders()[SECOND_FOLDER] and world.folders()["INBOX"]  # nothing moved
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["INBOX", SECOND_FOLDER]))
+    reset_settings()
+    again = execute("mail_triage", {})
+    assert again.ok, again.error
+    assert_each_mail_filed_once_per_folder(world)
