@@ -143,3 +143,25 @@ def test_a_run_killed_before_its_move_left_then_the_other_folder_filed_first(
     again = execute("mail_triage", {})
     assert again.ok, again.error
     assert_each_mail_filed_once_per_folder(world)
+
+
+@pytest.mark.slow
+def test_moving_and_expunging_take_only_our_mails_not_one_a_person_marked_deleted(
+        world_for: Callable[[list[SeedMail]], MailWorld]) -> None:
+    """A person marks a mail of the INBOX deleted (a client in "mark as deleted" mode: it
+    stays, struck through, until they purge or undo). Filing moves and removes only the
+    mails it means, by UID MOVE and UID EXPUNGE (Dovecot offers both once logged in),
+    never by a plain EXPUNGE that takes the person's mail too."""
+    from bots.settings import get_settings
+    from connectors.mailbox import open_mailbox
+
+    world = world_for(generate_mails(4, seed=41, automated_share=0.0, hard_share=0.0))
+    with imap(world) as person:
+        person.select("INBOX")
+        person.uid("STORE", "4", "+FLAGS", r"(\Deleted)")
+    with open_mailbox(get_settings().mail.imap) as box:
+        assert box.select("INBOX").uids == (1, 2, 3, 4)
+        box.move([1], "Triage/Answered")
+        box.expunge([2])
+        assert box.select("INBOX").uids == (3, 4)
+        assert box.select("Triage/Answered").uids == (1,)
