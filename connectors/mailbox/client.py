@@ -206,6 +206,15 @@ def _client(settings: ImapSettings) -> BaseMailBox:
     return MailBoxUnencrypted(host, port, timeout=timeout)
 
 
+def _capabilities_after_login(imap: BaseMailBox) -> None:
+    """Asked again once logged in: imaplib keeps those announced before login, where
+    Dovecot lists neither MOVE nor UIDPLUS; without them imap-tools moves by COPY and a
+    plain EXPUNGE, and `expunge` would take mail someone else marked deleted."""
+    typ, data = imap.client.capability()
+    if typ == "OK" and data and isinstance(data[-1], bytes):
+        imap.client.capabilities = tuple(data[-1].decode("ascii", "replace").upper().split())
+
+
 @contextmanager
 def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
     if not settings.host or not settings.username:
@@ -222,6 +231,7 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
                        initial_folder=None)
         else:
             raise UsageError(f"mailbox {account}: no password and no oauth2_token")
+        _capabilities_after_login(imap)
     except MailboxLoginError as exc:
         raise MailboxUnavailable(f"mailbox {account}: login refused ({exc.command_result!r:.200})"
                                  ) from None
