@@ -165,3 +165,31 @@ def test_moving_and_expunging_take_only_our_mails_not_one_a_person_marked_delete
         box.expunge([2])
         assert box.select("INBOX").uids == (3, 4)
         assert box.select("Triage/Answered").uids == (1,)
+
+
+@pytest.mark.slow
+def test_sigkill_while_the_server_moves_500_mails_again_and_again_then_resume(
+        world_for: Callable[[list[SeedMail]], MailWorld], tmp_path: Path) -> None:
+    """A real process killed at instants after it sends a UID MOVE of up to 500 mails
+    (the server's session goes on alone, or stops between copying and removing), four
+    runs in a row, each finishing the one before; then a run to the end. A share of the
+    mails is in both watched folders."""
+    import sqlalchemy as sa
+
+    from bots.executor import execute
+    from bots.store import open_store
+
+    mails = generate_mails(1100, seed=43, automated_share=0.2, hard_share=0.2)
+    world = world_for(mails[:900] + in_both_folders(mails[900:]))
+    env = {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
+    for delay in (0.0, 0.01, 0.03, 0.08):
+        kill_at(start_bot("moving", tmp_path, env), "moving", delay)
+    last = execute("mail_triage", {})
+    assert last.ok, last.error
+    assert_each_mail_filed_once_per_folder(world)
+    with open_store().connect() as conn:
+        answers = dict(conn.execute(sa.text(
+            "SELECT case_ref, count(*) FROM outbox_messages WHERE template = 'mail_ack' "
+            "GROUP BY case_ref")).all())
+    assert set(answers.values()) == {1}
+    assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
