@@ -193,3 +193,41 @@ def test_sigkill_while_the_server_moves_500_mails_again_and_again_then_resume(
             "GROUP BY case_ref")).all())
     assert set(answers.values()) == {1}
     assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
+
+
+@pytest.fixture
+def inbox_prefixed(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Dovecot with every folder of the user under the INBOX (RFC 2342's personal prefix):
+    `inbox_prefixed(".")` as Courier and Cyrus (`INBOX.`), `inbox_prefixed("/")` (`INBOX/`)."""
+    import demo.imap_server as imap_server
+
+    def configure(separator: str) -> None:
+        monkeypatch.setattr(imap_server, "CONFIG", imap_server.CONFIG.replace(
+            "separator = /", f"separator = {separator}").replace(
+            "prefix =\n", f"prefix = INBOX{separator}\n"))
+    return configure
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("prefix", ["Reviewed", "INBOX.Reviewed", "INBOX/Reviewed"])
+def test_mail_reviewed_reads_the_category_folders_under_the_inbox_prefix(
+        inbox_prefixed: Callable[[str], None],
+        world_for: Callable[[list[SeedMail]], MailWorld], prefix: str) -> None:
+    """`runner.py mail reviewed --mailbox` where the agents' folders are
+    `INBOX.Reviewed.complaint`: found whether --prefix names them as everywhere
+    (`Reviewed`) or as the server and the agents' mail client show them."""
+    inbox_prefixed(".")
+    mails = generate_mails(3, seed=47, automated_share=0.0, hard_share=0.0)
+    world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails[:1]])
+    with imap(world) as agent:
+        assert agent.create('"INBOX.Reviewed.complaint"')[0] == "OK"
+        for mail in mails[1:]:
+            assert agent.append('"INBOX.Reviewed.complaint"', None, None, mail.raw)[0] == "OK"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "runner.py"), "mail", "reviewed", "--mailbox", "--json",
+         "--prefix", prefix], env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["folders"] == {"Reviewed/complaint": 2}, result
+    assert result["added"] == 2 and not result["skipped"], result
