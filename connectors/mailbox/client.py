@@ -78,7 +78,12 @@ class Mailbox:
         return self._folders
 
     def has(self, folder: str) -> bool:
-        return self._ours(self.server_name(folder)) in self.folders()
+        return self.ours(folder) in self.folders()
+
+    def ours(self, folder: str) -> str:
+        """`folder` as `folders()` names it: `INBOX.Reviewed` and `INBOX/Reviewed` are
+        `Reviewed` where the user's folders live under `INBOX.`."""
+        return self._ours(self.server_name(folder))
 
     def server_name(self, folder: str) -> str:
         """`Triage/Answered` as this server spells it: `Triage.Answered` where the
@@ -129,7 +134,7 @@ class Mailbox:
             self._folders = None  # made meanwhile by another worker
             if not self.has(name):
                 raise
-        self.folders().add(name)
+        self.folders().add(self.ours(name))
 
     def select(self, folder: str) -> FolderState:
         name = self.server_name(folder)
