@@ -12,6 +12,7 @@ import dataclasses
 import imaplib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -231,3 +232,54 @@ def test_mail_reviewed_reads_the_category_folders_under_the_inbox_prefix(
     result = json.loads(done.stdout)
     assert result["folders"] == {"Reviewed/complaint": 2}, result
     assert result["added"] == 2 and not result["skipped"], result
+
+
+def filed_by_server_name(world: MailWorld) -> dict[str, Counter[str]]:
+    """Every selectable folder's Message-IDs, the folders named as the server names them."""
+    found: dict[str, Counter[str]] = {}
+    with imap(world) as client:
+        for line in client.list()[1]:
+            if b"\\Noselect" in line:
+                continue
+            name = re.sub(r'^\(.*?\) "." ', "", line.decode()).strip('"')
+            client.select(f'"{name}"', readonly=True)
+            _, data = client.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            found[name] = Counter(entry[1].decode("latin-1").partition(":")[2].strip()
+                                  for entry in data or [] if isinstance(entry, tuple))
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("separator", "second"), [
+    (".", "INBOX.Clientes.Web"), ("/", "INBOX/Clientes/Web"), ("/", "inbox/Clientes/Web")])
+def test_a_cut_move_is_finished_on_a_server_whose_folders_live_under_the_inbox(
+        inbox_prefixed: Callable[[str], None], world_for: Callable[[list[SeedMail]], MailWorld],
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, separator: str, second: str) -> None:
+    """The setting names the second folder as the server shows it (or in another case);
+    a run SIGKILLed once a move's intent is recorded; the next run finishes on the prefixed
+    names: every mail in one INBOX<sep>Triage<sep>* folder, once per folder it was in."""
+    from bots.executor import execute
+    from bots.settings import reset_settings
+
+    inbox_prefixed(separator)
+    mails = generate_mails(40, seed=53, automated_share=0.2, hard_share=0.0)
+    world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails])
+    web = f"INBOX{separator}Clientes{separator}Web"
+    with imap(world) as client:
+        assert client.create(f'"{web}"')[0] == "OK"
+        for mail in mails[25:]:  # in both folders, byte for byte
+            assert client.append(f'"{web}"', None, None, mail.raw)[0] == "OK"
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["inbox", second]))
+    reset_settings()
+    env = {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
+    kill_at(start_bot("marked", tmp_path, env), "marked")
+    again = execute("mail_triage", {})
+    assert again.ok, again.error
+    folders = filed_by_server_name(world)
+    assert not folders["INBOX"] and not folders[web], folders
+    triage = f"INBOX{separator}Triage{separator}"
+    assert {name for name, ids in folders.items() if ids} <= {
+        triage + name for name in TRIAGE}, folders
+    filed = sum(folders.values(), Counter())
+    assert filed == Counter({m.message_id: 1 for m in mails[:25]}) + Counter(
+        {m.message_id: 2 for m in mails[25:]})
