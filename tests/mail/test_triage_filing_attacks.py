@@ -283,3 +283,51 @@ def test_a_cut_move_is_finished_on_a_server_whose_folders_live_under_the_inbox(
     filed = sum(folders.values(), Counter())
     assert filed == Counter({m.message_id: 1 for m in mails[:25]}) + Counter(
         {m.message_id: 2 for m in mails[25:]})
+
+
+@pytest.fixture
+def public_namespace(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Dovecot with the user's folders under `INBOX.` and a public namespace `Public.`
+    beside it (a shared customer mailbox the back office watches)."""
+    import pwd
+    import shutil
+    import tempfile
+
+    import demo.imap_server as imap_server
+
+    public = Path(tempfile.mkdtemp(prefix="rpa-public-"))
+    os.chmod(public, 0o755)
+    nobody = pwd.getpwnam(imap_server.MAIL_USER)
+    os.chown(public, nobody.pw_uid, nobody.pw_gid)
+    monkeypatch.setattr(imap_server, "CONFIG", imap_server.CONFIG.replace(
+        "separator = /", "separator = .").replace("prefix =\n", "prefix = INBOX.\n").replace(
+        "passdb {{", "namespace public {{\n  type = public\n  separator = .\n"
+        f"  prefix = Public.\n  location = maildir:{public}\n  subscriptions = no\n"
+        "  list = yes\n}}\npassdb {{", 1))
+    yield
+    shutil.rmtree(public, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_a_folder_of_a_public_namespace_is_triaged_on_a_server_with_the_inbox_prefix(
+        public_namespace: None, world_for: Callable[[list[SeedMail]], MailWorld],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """NAMESPACE says `(("INBOX." ".")) NIL (("Public." "."))`: `Public/Clientes` is the
+    public namespace's `Public.Clientes`, not a personal `INBOX.Public.Clientes`."""
+    from bots.executor import execute
+    from bots.settings import reset_settings
+
+    mails = generate_mails(10, seed=59, automated_share=0.2, hard_share=0.0)
+    world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails[:6]])
+    with imap(world) as client:
+        assert client.create('"Public.Clientes"')[0] == "OK"
+        for mail in mails[6:]:
+            assert client.append('"Public.Clientes"', None, None, mail.raw)[0] == "OK"
+    monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["INBOX", "Public/Clientes"]))
+    reset_settings()
+    result = execute("mail_triage", {})
+    assert result.ok, result.error
+    assert result.summary["fetched"] == 10, result.summary
+    folders = filed_by_server_name(world)
+    assert not folders["INBOX"] and not folders["Public.Clientes"], folders
+    assert sum(folders.values(), Counter()) == Counter(m.message_id for m in mails)
