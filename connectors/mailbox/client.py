@@ -67,6 +67,7 @@ class Mailbox:
         self._folders: set[str] | None = None
         self._delimiter: str | None = None
         self._prefix: str | None = None
+        self._elsewhere: tuple[str, ...] = ()  # other namespaces' prefixes: `Public.`, ...
 
     def folders(self) -> set[str]:
         """The folders there, named with `/` between levels whatever the server uses, and
@@ -90,15 +91,16 @@ class Mailbox:
         hierarchy delimiter is a dot (`/` is refused in a name there), and
         `INBOX.Triage.Answered` where every folder of the user lives under the INBOX
         (the personal namespace's prefix, RFC 2342: Courier, Cyrus and many hosted
-        servers); a name already under that prefix keeps it. `inbox` in any case is the
-        INBOX (RFC 3501)."""
+        servers); a name already under that prefix, or under another namespace's (a shared
+        or public `Public.Clientes`), keeps it. `inbox` in any case is the INBOX (RFC 3501)."""
         self.folders()
         if folder.upper() == "INBOX":
             return "INBOX"
         delimiter = self._delimiter or "/"
         name = folder if delimiter == "/" else folder.replace("/", delimiter)
         prefix = self.prefix()
-        if prefix and not name.upper().startswith(prefix.upper()):
+        if prefix and not name.upper().startswith(prefix.upper()) and not any(
+                (name + delimiter).startswith(other) for other in self._elsewhere):
             name = prefix + name
         return name
 
@@ -123,6 +125,9 @@ class Mailbox:
             found = re.match(r'\s*\(\("((?:[^"\\]|\\.)*)"', text)
             if typ == "OK" and found:
                 self._prefix = found.group(1).replace('\\"', '"')
+            if typ == "OK":  # every namespace's ("prefix" "delimiter"), the personal first
+                every = re.findall(r'\("((?:[^"\\]|\\.)*)"\s', text)[1 if found else 0:]
+                self._elsewhere = tuple(p.replace('\\"', '"') for p in every if p)
         return self._prefix
 
     def ensure_folder(self, name: str) -> None:
