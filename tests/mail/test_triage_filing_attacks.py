@@ -331,3 +331,71 @@ def test_a_folder_of_a_public_namespace_is_triaged_on_a_server_with_the_inbox_pr
     folders = filed_by_server_name(world)
     assert not folders["INBOX"] and not folders["Public.Clientes"], folders
     assert sum(folders.values(), Counter()) == Counter(m.message_id for m in mails)
+
+
+def marked_moves() -> tuple[str, str, list[int]]:
+    """(folder, target, UIDs) of the move whose intent the store holds, not yet done."""
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+    from bots.store.mail_schema import mail_seen
+
+    c = mail_seen.c
+    with open_store().connect() as conn:
+        rows = conn.execute(sa.select(c.folder, c.moving_to, c.uid).where(
+            c.moving_to.is_not(None), c.filed_to.is_(None)).order_by(c.uid)).all()
+    assert rows and len({(r.folder, r.moving_to) for r in rows}) == 1, rows
+    return rows[0].folder, rows[0].moving_to, [r.uid for r in rows]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("person", [
+    "deletes the target", "makes the target anew", "moves a mail of the batch elsewhere",
+    "deletes a mail of the batch", "had copies in every target before"])
+def test_a_person_acts_between_a_run_killed_before_its_move_and_the_next(
+        world_for: Callable[[list[SeedMail]], MailWorld], tmp_path: Path, person: str) -> None:
+    """A real SIGKILL once a move's intent is recorded (the MOVE never left); a person
+    acts in the mailbox; the next run: every mail in one folder, once per folder it was
+    in (the one a person deleted gone, the one a person moved where they put it)."""
+    from bots.executor import execute
+
+    mails = generate_mails(30, seed=61, automated_share=0.2, hard_share=0.0)
+    world = world_for(mails[:24] + in_both_folders(mails[24:]))
+    wanted = Counter()
+    for mail in world.mails:
+        wanted[mail.message_id] += len(mail.folders)
+    if person == "had copies in every target before":
+        with imap(world) as client:
+            for name in TRIAGE:
+                client.create(f'"Triage/{name}"')
+                client.append(f'"Triage/{name}"', None, None, mails[0].raw)
+        wanted[mails[0].message_id] += len(TRIAGE)
+    env = {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
+    kill_at(start_bot("marked", tmp_path, env), "marked")
+    folder, target, uids = marked_moves()
+    with imap(world) as client:
+        if person in ("deletes the target", "makes the target anew"):
+            client.select('"INBOX"')
+            assert client.delete(f'"{target}"')[0] == "OK"
+            if person == "makes the target anew":
+                assert client.create(f'"{target}"')[0] == "OK"
+        elif person.endswith("of the batch elsewhere") or person.startswith("deletes a"):
+            client.select(f'"{folder}"')
+            _, data = client.uid("FETCH", str(uids[0]), "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+            message_id = data[0][1].decode("latin-1").partition(":")[2].strip()
+            wanted[message_id] -= 1
+            if person.startswith("moves"):
+                client.create('"Personal"')
+                assert client.uid("MOVE", str(uids[0]), '"Personal"')[0] == "OK"
+            else:
+                client.uid("STORE", str(uids[0]), "+FLAGS", r"(\Deleted)")
+                client.expunge()
+    again = execute("mail_triage", {})
+    assert again.ok, again.error
+    folders = world.folders()
+    assert not folders.get("INBOX") and not folders.get(SECOND_FOLDER)
+    triaged = sum((Counter(ids) for name, ids in folders.items() if name != "Personal"),
+                  Counter())
+    assert triaged == +wanted, {m: (triaged[m], n) for m, n in wanted.items() if triaged[m] != n}
+    if person.startswith("moves"):
+        assert len(folders["Personal"]) == 1
