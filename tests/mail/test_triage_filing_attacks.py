@@ -47,16 +47,17 @@ def imap(world: MailWorld) -> Iterator[imaplib.IMAP4]:
 
 
 @contextmanager
-def triage_folders_refuse_mail(world: MailWorld) -> Iterator[None]:
-    """The triage folders exist and answer STATUS, but Dovecot cannot write a mail into
+def triage_folders_refuse_mail(world: MailWorld, names: tuple[str, ...] = TRIAGE
+                               ) -> Iterator[None]:
+    """The triage folders (`names` of them) exist and answer STATUS, but Dovecot cannot write a mail into
     them (their cur/new/tmp closed to its user, as a full disk or a quota would): every
     MOVE there is answered NO. Opened again when the block ends."""
     with imap(world) as client:
-        for name in TRIAGE:
+        for name in names:
             client.create(f'"Triage/{name}"')
             client.status(f'"Triage/{name}"', "(UIDNEXT)")
     closed = [world.server.maildir(USER) / f".Triage.{name}" / sub
-              for name in TRIAGE for sub in ("cur", "new", "tmp")]
+              for name in names for sub in ("cur", "new", "tmp")]
     for path in closed:
         path.mkdir(exist_ok=True)
         os.chmod(path, 0o555)
@@ -81,8 +82,9 @@ def assert_each_mail_filed_once_per_folder(world: MailWorld) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("refusing", [TRIAGE, ("Review",)], ids=["every folder", "review"])
 def test_a_refused_move_then_allowed_keeps_the_copy_in_the_second_folder(
-        world_for: Callable[[list[SeedMail]], MailWorld]) -> None:
+        world_for: Callable[[list[SeedMail]], MailWorld], refusing: tuple[str, ...]) -> None:
     """Every MOVE is refused (its intent recorded all the same); the next run, allowed,
     files the INBOX's copy first: that copy lands in the target after the UIDNEXT recorded
     for Clientes/Web's refused move, and is byte for byte Clientes/Web's mail. It is not
@@ -90,8 +92,8 @@ def test_a_refused_move_then_allowed_keeps_the_copy_in_the_second_folder(
     from bots.executor import execute
 
     world = world_for(in_both_folders(
-        generate_mails(6, seed=31, automated_share=0.0, hard_share=0.0)))
-    with triage_folders_refuse_mail(world):
+        generate_mails(12, seed=31, automated_share=0.2, hard_share=0.0)))
+    with triage_folders_refuse_mail(world, refusing):
         first = execute("mail_triage", {})
         assert not first.ok and "could not be filed" in (first.error or ""), first.error
     again = execute("mail_triage", {})
