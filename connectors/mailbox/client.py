@@ -67,6 +67,7 @@ class Mailbox:
         self._folders: set[str] | None = None
         self._delimiter: str | None = None
         self._prefix: str | None = None
+        self._elsewhere: tuple[str, ...] = ()  # other namespaces' prefixes: `Public.`, ...
 
     def folders(self) -> set[str]:
         """The folders there, named with `/` between levels whatever the server uses, and
@@ -78,22 +79,28 @@ class Mailbox:
         return self._folders
 
     def has(self, folder: str) -> bool:
-        return self._ours(self.server_name(folder)) in self.folders()
+        return self.ours(folder) in self.folders()
+
+    def ours(self, folder: str) -> str:
+        """`folder` as `folders()` names it: `INBOX.Reviewed` and `INBOX/Reviewed` are
+        `Reviewed` where the user's folders live under `INBOX.`."""
+        return self._ours(self.server_name(folder))
 
     def server_name(self, folder: str) -> str:
         """`Triage/Answered` as this server spells it: `Triage.Answered` where the
         hierarchy delimiter is a dot (`/` is refused in a name there), and
         `INBOX.Triage.Answered` where every folder of the user lives under the INBOX
         (the personal namespace's prefix, RFC 2342: Courier, Cyrus and many hosted
-        servers); a name already under that prefix keeps it. `inbox` in any case is the
-        INBOX (RFC 3501)."""
+        servers); a name already under that prefix, or under another namespace's (a shared
+        or public `Public.Clientes`), keeps it. `inbox` in any case is the INBOX (RFC 3501)."""
         self.folders()
         if folder.upper() == "INBOX":
             return "INBOX"
         delimiter = self._delimiter or "/"
         name = folder if delimiter == "/" else folder.replace("/", delimiter)
         prefix = self.prefix()
-        if prefix and not name.upper().startswith(prefix.upper()):
+        if prefix and not name.upper().startswith(prefix.upper()) and not any(
+                (name + delimiter).startswith(other) for other in self._elsewhere):
             name = prefix + name
         return name
 
@@ -118,6 +125,9 @@ class Mailbox:
             found = re.match(r'\s*\(\("((?:[^"\\]|\\.)*)"', text)
             if typ == "OK" and found:
                 self._prefix = found.group(1).replace('\\"', '"')
+            if typ == "OK":  # every namespace's ("prefix" "delimiter"), the personal first
+                every = re.findall(r'\("((?:[^"\\]|\\.)*)"\s', text)[1 if found else 0:]
+                self._elsewhere = tuple(p.replace('\\"', '"') for p in every if p)
         return self._prefix
 
     def ensure_folder(self, name: str) -> None:
@@ -129,7 +139,7 @@ class Mailbox:
             self._folders = None  # made meanwhile by another worker
             if not self.has(name):
                 raise
-        self.folders().add(name)
+        self.folders().add(self.ours(name))
 
     def select(self, folder: str) -> FolderState:
         name = self.server_name(folder)
@@ -234,6 +244,7 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
                        initial_folder=None)
         else:
             raise UsageError(f"mailbox {account}: no password and no oauth2_token")
+        _capabilities_after_login(imap)
     except MailboxLoginError as exc:
         raise MailboxUnavailable(f"mailbox {account}: login refused ({exc.command_result!r:.200})"
                                  ) from None
@@ -242,7 +253,6 @@ def open_mailbox(settings: ImapSettings) -> Iterator[Mailbox]:
                                  ) from None
     except OSError as exc:
         raise MailboxUnavailable(f"mailbox {account}: {type(exc).__name__}: {exc}") from None
-    _capabilities_after_login(imap)
     box = Mailbox(imap, account)
     try:
         yield box

@@ -29,7 +29,7 @@ class Harvest:
 def reviewed_labels(box: Mailbox, prefix: str = PREFIX, *, batch: int = 500,
                     default_language: str = "es") -> Harvest:
     harvest = Harvest()
-    start = prefix.rstrip("/") + "/"
+    start = box.ours(prefix.rstrip("/")).rstrip("/") + "/"  # as the server spells it, or not
     for folder in sorted(name for name in box.folders() if name.startswith(start)):
         category = folder[len(start):]
         if category not in CATEGORIES:

@@ -12,10 +12,15 @@ a client killed meanwhile leaves the server's session to go on alone (or to stop
 the two). So each batch's target and that target's UIDNEXT are recorded before the MOVE;
 the next run, finding such a batch still here, waits until the server is quiet, removes
 the originals whose copy (same header, same size) arrived there after that UIDNEXT, and
-moves only the rest: a mail is never left in two folders. A folder the server will not make or move into
-(no right to create folders, a quota) is reported, not raised: the mail stays where it
-is, settled, and the run goes on taking in and answering new mail; the recipe fails the
-run at its end, saying which folder and what the server said.
+moves only the rest: a mail is never left in two folders. Every folder's cut moves are
+finished before any mail is moved, and an intent the server refused or the next run looked
+at is cleared: a copy moved there later from another folder (the same mail in INBOX and
+Clientes/Web, byte for byte) is never taken for one.
+
+A folder the server will not make or move into (no right to create folders, a quota) is
+reported, not raised: the mail stays where it is, settled, and the run goes on taking in
+and answering new mail; the recipe fails the run at its end, saying which folder and what
+the server said.
 """
 
 from __future__ import annotations
@@ -61,6 +66,8 @@ def file_settled(run: Run, box: Mailbox, queue: WorkQueue, folders: Sequence[str
                  review_folder: str, *, batch: int = 500) -> Filing:
     filing = Filing()
     with one_filer(run.engine, box.account):
+        for folder in folders:  # first: every move cut short, before any copy lands
+            _finish_cut_moves(run, box, folder)
         for folder in folders:
             _file_folder(run, box, queue, folder, review_folder, batch, filing)
     return filing
@@ -99,10 +106,6 @@ def _file_folder(run: Run, box: Mailbox, queue: WorkQueue, folder: str, review_f
     waiting = seen.unfiled(run.engine, place)
     if not waiting:
         return
-    cut_short = seen.moving(run.engine, place)
-    if cut_short:
-        _finish_cut_moves(run, box, place, cut_short)
-        state = box.select(folder)
     items = queue.get_many({key for _, key in waiting})
     present = set(state.uids)
     targets: dict[str, list[int]] = defaultdict(list)
@@ -151,6 +154,8 @@ def _move(run: Run, box: Mailbox, place: seen.Place, target: str, uids: list[int
             try:
                 box.move(left, target, batch=batch)  # once more, without the ones gone
             except UnexpectedCommandStatusError:
+                # refused: nothing copied (RFC 6851), so no intent is left to look for
+                seen.clear_moving(run.engine, place, left)
                 return moved, str(exc)[:300]
             chunk = left
         _audit(run, place, target, chunk)
@@ -158,10 +163,15 @@ def _move(run: Run, box: Mailbox, place: seen.Place, target: str, uids: list[int
     return moved, ""
 
 
-def _finish_cut_moves(run: Run, box: Mailbox, place: seen.Place,
-                      cut_short: dict[int, seen.Moving]) -> None:
-    """Remove here the mails an earlier run's MOVE already copied to their target; the
-    caller then moves the rest as usual."""
+def _finish_cut_moves(run: Run, box: Mailbox, folder: str) -> None:
+    """Remove here the mails an earlier run's MOVE already copied to their target, and
+    forget the intent of the rest: they are moved as usual."""
+    if not box.has(folder):
+        return
+    place = seen.Place(box.account, folder, box.next_uid(folder)[0])
+    cut_short = seen.moving(run.engine, place)
+    if not cut_short:
+        return
     batches: dict[seen.Moving, list[int]] = defaultdict(list)
     for uid, moving in cut_short.items():
         batches[moving].append(uid)
@@ -183,6 +193,7 @@ def _finish_cut_moves(run: Run, box: Mailbox, place: seen.Place,
             run.log.warning("{} mails of {} were already in {} (a move cut short): removed "
                             "here, not moved twice", len(copied), place.folder, moving.target)
             _audit(run, place, moving.target, copied, finished="copied by a move cut short")
+    seen.clear_moving(run.engine, place, list(cut_short))
 
 
 def _wait_until_quiet(box: Mailbox, folder: str, targets: set[str]) -> None:
