@@ -23,8 +23,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools.errors import MailboxFolderCreateError, MailboxLoginError
+from imap_tools.errors import (
+    MailboxExpungeError,
+    MailboxFlagError,
+    MailboxFolderCreateError,
+    MailboxLoginError,
+)
 from imap_tools.message import MailMessage
+from imap_tools.utils import check_command_status
 
 from bots.errors import Outage, UsageError
 from bots.settings import ImapSettings
@@ -191,15 +197,17 @@ class Mailbox:
             return
         self.flag(wanted.split(","), ["\\Deleted"])
         if "UIDPLUS" in self.imap.client.capabilities:
-            self.imap.client.uid("EXPUNGE", wanted)
+            check_command_status(self.imap.client.uid("EXPUNGE", wanted), MailboxExpungeError)
         else:
             self.imap.expunge()
 
     def flag(self, uids: Iterable[int | str], flags: Iterable[str], value: bool = True) -> None:
+        """Set (or clear) flags; the server's refusal is raised, not ignored."""
         wanted = [str(u) for u in uids]
         if wanted:
-            self.imap.client.uid("STORE", ",".join(wanted), "+FLAGS" if value else "-FLAGS",
-                                 f"({' '.join(flags)})")
+            check_command_status(self.imap.client.uid(
+                "STORE", ",".join(wanted), "+FLAGS" if value else "-FLAGS",
+                f"({' '.join(flags)})"), MailboxFlagError)
 
     def append(self, raw: bytes, folder: str = "INBOX", *, when: datetime | None = None,
                flags: Iterable[str] = ()) -> None:

@@ -58,3 +58,40 @@ def test_a_move_cut_short_is_finished_by_the_next_run_not_made_twice(
     assert {m.message_id for m in world.mails if m.message_id} <= set(copies)
     assert all(n == len(m.folders) for m in world.mails if m.message_id
                for n in [copies[m.message_id]])
+
+
+def _upgrade_from_ten(url: str) -> None:
+    from datetime import UTC, datetime
+
+    import sqlalchemy as sa
+
+    from bots.store import create_store_engine
+    from bots.store.migrate import LATEST, VERSION_TABLE, migrate
+    from connectors.mailbox import seen
+
+    engine = create_store_engine(url)
+    assert migrate(engine) == LATEST
+    with engine.begin() as conn:  # back to what migration 10 left
+        for column in ("moving_to", "moving_uidvalidity", "moving_uidnext"):
+            conn.execute(sa.text(f"ALTER TABLE mail_seen DROP COLUMN {column}"))
+        conn.execute(sa.text(f"UPDATE {VERSION_TABLE} SET version_num = '0010'"))
+        conn.execute(sa.text("DELETE FROM schema_version WHERE version >= 11"))
+    assert migrate(engine) == LATEST
+    place = seen.Place("clientes@127.0.0.1:143", "INBOX", 7)
+    seen.record(engine, place, [(1, "k1", "<a@b>"), (2, "k2", "<c@d>")], datetime.now(UTC))
+    seen.mark_moving(engine, place, [1, 2], seen.Moving("Triage/Answered", 9, 40))
+    assert seen.moving(engine, place) == {1: seen.Moving("Triage/Answered", 9, 40),
+                                          2: seen.Moving("Triage/Answered", 9, 40)}
+    seen.mark_filed(engine, place, [1], "Triage/Answered", datetime.now(UTC))
+    assert list(seen.moving(engine, place)) == [2]
+    engine.dispose()
+
+
+def test_migration_eleven_on_sqlite(tmp_path) -> None:  # noqa: ANN001
+    """A store migration 10 made gets the columns of a move under way."""
+    _upgrade_from_ten(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+@pytest.mark.postgres
+def test_migration_eleven_on_postgres(pg_url: str) -> None:
+    _upgrade_from_ten(pg_url)
