@@ -97,14 +97,8 @@ def clear_moving(engine: Engine, place: Place, uids: Sequence[int]) -> None:
     """The move of these UIDs is known not to have copied them (the server refused it, or
     the next run looked): no intent is left for a later run to find copies of, where mail
     moved meanwhile from another folder (the same bytes) would be taken for them."""
-    c = mail_seen.c
-    wanted = sorted(set(uids))
-    with engine.begin() as conn:
-        for start in range(0, len(wanted), CHUNK):
-            conn.execute(mail_seen.update().where(
-                c.account == place.account, c.folder == place.folder,
-                c.uidvalidity == place.uidvalidity, c.uid.in_(wanted[start:start + CHUNK]),
-            ).values(moving_to=None, moving_uidvalidity=None, moving_uidnext=None))
+    _update(engine, place, sorted(set(uids)), moving_to=None, moving_uidvalidity=None,
+            moving_uidnext=None)
 
 
 def moving(engine: Engine, place: Place) -> dict[int, Moving]:
