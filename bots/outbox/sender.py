@@ -51,6 +51,15 @@ from bots.store.outbox_schema import outbox_messages as M
 S = DeliveryState
 DUE_BATCH = 50
 CLAIMED = "claimed"  # the reason of a message claimed in a batch and not yet attempted
+# Built once and run with parameters, as bots/workitems/transitions.py does: building an
+# UPDATE per message cost more than the SQL itself. What is set comes with the parameters.
+_OURS = sa.and_(M.c.id == sa.bindparam("b_id"), M.c.state == S.SENDING,
+                M.c.lease_owner == sa.bindparam("b_owner"))
+_UPDATE_OURS = M.update().where(_OURS)
+_UPDATE_CLAIMED = M.update().where(_OURS, M.c.reason == CLAIMED)
+_UPDATE_AS_READ = M.update().where(  # as the claim read it: no other sender came between
+    M.c.id == sa.bindparam("b_id"), M.c.state == sa.bindparam("b_state"),
+    M.c.attempts == sa.bindparam("b_attempts"))
 
 
 class LeaseGone(Exception):
@@ -221,12 +230,11 @@ class Sender:
                status: tuple[bool, str | None]) -> StoredMessage | None:
         message = stored(row)
         decision = self.decide(conn, message, now, status=status)
-        guard = sa.and_(M.c.id == message.id, M.c.state == row.state,
-                        M.c.attempts == row.attempts)
+        guard = {"b_id": message.id, "b_state": row.state, "b_attempts": row.attempts}
         if decision.state is not S.SENDING:
-            done = conn.execute(M.update().where(guard).values(
-                state=decision.state, reason=decision.reason,
-                not_before=decision.not_before, updated_at=now))
+            done = conn.execute(_UPDATE_AS_READ, {
+                **guard, "state": decision.state, "reason": decision.reason,
+                "not_before": decision.not_before, "updated_at": now})
             if done.rowcount == 1:
                 _audit(conn, now, self.owner, message, decision.state, decision.reason,
                        not_before=decision.not_before)
@@ -235,9 +243,9 @@ class Sender:
                         f" until {decision.not_before.isoformat()}"
                         if decision.not_before else "")
             return None
-        done = conn.execute(M.update().where(guard).values(
-            state=S.SENDING, reason=CLAIMED, attempts=row.attempts + 1,
-            lease_owner=self.owner, lease_expires_at=now + self.lease, updated_at=now))
+        done = conn.execute(_UPDATE_AS_READ, {
+            **guard, "state": S.SENDING, "reason": CLAIMED, "attempts": row.attempts + 1,
+            "lease_owner": self.owner, "lease_expires_at": now + self.lease, "updated_at": now})
         if done.rowcount != 1:
             return None
         return replace(message, state=S.SENDING, attempts=row.attempts + 1)
@@ -249,9 +257,9 @@ class Sender:
     def _mark_started(self, conn: sa.Connection, message: StoredMessage) -> bool:
         """Claimed -> being attempted, under a fresh lease; False if no longer ours."""
         now = self.clock.now()
-        done = conn.execute(M.update().where(
-            M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
-            M.c.reason == CLAIMED).values(reason=None, lease_expires_at=now + self.lease))
+        done = conn.execute(_UPDATE_CLAIMED, {"b_id": message.id, "b_owner": self.owner,
+                                              "reason": None,
+                                              "lease_expires_at": now + self.lease})
         if done.rowcount == 1:
             self._leased_at[message.id] = time.monotonic()
         return done.rowcount == 1
@@ -341,9 +349,8 @@ class Sender:
             values.update(sent_at=now, provider_id=provider_id, last_error=None)
         self._leased_at.pop(message.id, None)
         with self.engine.begin() as conn:
-            done = conn.execute(M.update().where(
-                M.c.id == message.id, M.c.state == S.SENDING,
-                M.c.lease_owner == self.owner).values(**values))
+            done = conn.execute(_UPDATE_OURS, {"b_id": message.id, "b_owner": self.owner,
+                                               **values})
             if done.rowcount == 1:
                 _audit(conn, now, self.owner, message, state, reason, attempt=message.attempts,
                        not_before=not_before)
