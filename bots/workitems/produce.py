@@ -7,6 +7,7 @@ databases look the keys up first.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -124,14 +125,22 @@ _UPSERTS: dict[str, Callable[[sa.Table], Any]] = {"sqlite": sqlite.insert, "post
 
 def insert_new(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
     """Insert the rows whose (queue, key) is new; returns (id, key) of those created."""
-    make = _UPSERTS.get(conn.dialect.name)
-    if make is not None:
-        statement = (make(work_items).on_conflict_do_nothing(index_elements=["queue", "key"])
-                     .returning(work_items.c.id, work_items.c.key))
-        result = conn.execute(statement, rows) if len(rows) > 1 else conn.execute(
-            statement.values(**rows[0]))
+    statement = _upsert(conn.dialect.name)
+    if statement is not None:
+        result = conn.execute(statement, rows if len(rows) > 1 else rows[0])
         return sorted((int(i), k) for i, k in result)
     return _insert_checked(conn, rows)
+
+
+@functools.cache
+def _upsert(dialect_name: str) -> Any:
+    """Built once and run with parameters (building it per item cost more than the SQL);
+    None where the dialect has no INSERT ... ON CONFLICT."""
+    make = _UPSERTS.get(dialect_name)
+    if make is None:
+        return None
+    return (make(work_items).on_conflict_do_nothing(index_elements=["queue", "key"])
+            .returning(work_items.c.id, work_items.c.key))
 
 
 def _insert_checked(conn: sa.Connection, rows: list[dict[str, Any]]) -> list[tuple[int, str]]:
