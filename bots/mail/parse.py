@@ -150,7 +150,7 @@ class _Headers:
     def get(self, name: str) -> str:
         """The first such header, its encoded words decoded, on one line."""
         if name not in self.found:
-            self.found[name] = _clean_header(self.raw(name))
+            self.found[name] = _clean_header(self.raw(name), self.problems)
         return self.found[name]
 
     def mailbox(self, name: str) -> tuple[str, str]:
@@ -175,8 +175,9 @@ class _Headers:
         return raw
 
 
-def _decode_words(value: str) -> str:
-    """Each encoded word on its own, a charset nobody knows read as UTF-8 with replacement."""
+def _decode_words(value: str, problems: list[str]) -> str:
+    """Each encoded word on its own; a charset nobody knows (noted in `problems`) read by
+    the fallbacks."""
     try:
         words = decode_header(value)
     except Exception:  # noqa: BLE001
@@ -186,15 +187,16 @@ def _decode_words(value: str) -> str:
         if isinstance(chunk, str):
             out.append(chunk)
         else:
-            out.append(_decode_bytes(chunk, charset, []))
+            out.append(_decode_bytes(chunk, charset, problems))
     # decode_header keeps the spaces of plain text and drops those between encoded words
     return "".join(out)
 
 
-def _clean_header(text: str) -> str:
+def _clean_header(text: str, problems: list[str] | None = None) -> str:
+    """A header value on one line, its encoded words decoded."""
     text = text.replace("\r", " ").replace("\n", " ").replace("\x00", "")
     if "=?" in text and "?=" in text:
-        text = _decode_words(text)  # words the policy left encoded (bad charset, no spaces)
+        text = _decode_words(text, [] if problems is None else problems)
     return re.sub(r"\s+", " ", text).strip()
 
 
