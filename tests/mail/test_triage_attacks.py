@@ -276,9 +276,6 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
     MOVEing the same mail at once both copy it), none failing on the other's moves."""
     import os
 
-    import sqlalchemy as sa
-
-    from bots.store import open_store
     from demo.mail_world import generate_mails
 
     world = world_for(generate_mails(80, seed=13, automated_share=0.2, hard_share=0.3))
@@ -296,12 +293,7 @@ def test_two_runs_at_once_on_one_mailbox_and_store_answer_nothing_twice(
     folders = world.folders()
     assert not folders.get("INBOX") and not folders.get("Clientes/Web")
     assert sum(len(v) for v in folders.values()) == sum(len(m.folders) for m in world.mails)
-    with open_store().connect() as conn:
-        answers = dict(conn.execute(sa.text(
-            "SELECT case_ref, count(*) FROM outbox_messages WHERE template = 'mail_ack' "
-            "GROUP BY case_ref")).all())
-    assert set(answers.values()) == {1}
-    assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
+    assert_answered_once(world)
 
 
 @pytest.mark.parametrize("unset", ["RPA_MAIL__IMAP__HOST", "RPA_MAIL__IMAP__PASSWORD"])
@@ -465,3 +457,17 @@ def use_postgresql(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("RPA_STORE__URL", request.getfixturevalue("pg_url"))
     reset_settings()
     close_stores()
+
+
+def assert_answered_once(world) -> None:  # noqa: ANN001
+    """Every answerable mail has exactly one acknowledgement in the outbox."""
+    import sqlalchemy as sa
+
+    from bots.store import open_store
+
+    with open_store().connect() as conn:
+        answers = dict(conn.execute(sa.text(
+            "SELECT case_ref, count(*) FROM outbox_messages WHERE template = 'mail_ack' "
+            "GROUP BY case_ref")).all())
+    assert set(answers.values()) == {1}
+    assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})

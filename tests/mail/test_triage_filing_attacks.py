@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from demo.mail_world import PASSWORD, SECOND_FOLDER, USER, MailWorld, SeedMail, generate_mails
+from tests.mail.test_triage_attacks import assert_answered_once
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIAGE = ("Answered", "Forwarded", "Routed", "Screened", "Spam", "Review")
@@ -177,10 +178,8 @@ def test_sigkill_while_the_server_moves_500_mails_again_and_again_then_resume(
     (the server's session goes on alone, or stops between copying and removing), four
     runs in a row, each finishing the one before; then a run to the end. A share of the
     mails is in both watched folders."""
-    import sqlalchemy as sa
 
     from bots.executor import execute
-    from bots.store import open_store
 
     mails = generate_mails(1100, seed=43, automated_share=0.2, hard_share=0.2)
     world = world_for(mails[:900] + in_both_folders(mails[900:]))
@@ -190,12 +189,7 @@ def test_sigkill_while_the_server_moves_500_mails_again_and_again_then_resume(
     last = execute("mail_triage", {})
     assert last.ok, last.error
     assert_each_mail_filed_once_per_folder(world)
-    with open_store().connect() as conn:
-        answers = dict(conn.execute(sa.text(
-            "SELECT case_ref, count(*) FROM outbox_messages WHERE template = 'mail_ack' "
-            "GROUP BY case_ref")).all())
-    assert set(answers.values()) == {1}
-    assert len(answers) == len({m.message_id or m.raw for m in world.mails if m.answerable})
+    assert_answered_once(world)
 
 
 @pytest.fixture
