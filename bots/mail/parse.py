@@ -141,7 +141,7 @@ def parse_mail(raw: bytes, *, limits: Limits = Limits()) -> ParsedMail:
 
 class _Headers:
     def __init__(self, msg: Message, problems: list[str]) -> None:
-        self.msg, self.problems = msg, problems
+        self.problems = problems
         self.found: dict[str, str] = {}
         self.raws: dict[str, str] = {}
         for key, value in msg.raw_items():

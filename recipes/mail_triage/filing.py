@@ -185,8 +185,9 @@ def _finish_cut_moves(run: Run, box: Mailbox, folder: str) -> None:
         box.select(place.folder)
         copied = []
         for mail in box.fetch(sorted(uids), headers_only=True):
-            if copies[_fingerprint(mail)] > 0:
-                copies[_fingerprint(mail)] -= 1
+            fingerprint = _fingerprint(mail)
+            if copies[fingerprint] > 0:
+                copies[fingerprint] -= 1
                 copied.append(mail.uid)
         if copied:
             box.expunge(copied)

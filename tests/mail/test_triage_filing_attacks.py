@@ -12,7 +12,6 @@ import dataclasses
 import imaplib
 import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -25,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from demo.mail_world import PASSWORD, SECOND_FOLDER, USER, MailWorld, SeedMail, generate_mails
-from tests.mail.test_triage_attacks import assert_answered_once
+from tests.mail.test_triage_attacks import assert_answered_once, message_ids_by_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIAGE = ("Answered", "Forwarded", "Routed", "Screened", "Spam", "Review")
@@ -69,15 +68,21 @@ def triage_folders_refuse_mail(world: MailWorld, names: tuple[str, ...] = TRIAGE
             os.chmod(path, 0o755)
 
 
+def seeded_copies(world: MailWorld) -> Counter[str]:
+    """Message-ID -> how many copies were seeded (one per folder the mail is in)."""
+    wanted: Counter[str] = Counter()
+    for mail in world.mails:
+        wanted[mail.message_id] += len(mail.folders)
+    return wanted
+
+
 def assert_each_mail_filed_once_per_folder(world: MailWorld) -> None:
     folders = world.folders()
     left = {name: ids for name, ids in folders.items()
             if ids and not name.startswith("Triage/")}
     assert not left, f"not filed: {left}"
     copies = Counter(m for ids in folders.values() for m in ids)
-    wanted = Counter()
-    for mail in world.mails:
-        wanted[mail.message_id] += len(mail.folders)
+    wanted = seeded_copies(world)
     lost = {m: (copies[m], n) for m, n in wanted.items() if copies[m] != n}
     assert not lost, f"Message-ID: (copies filed, copies seeded): {lost}"
 
@@ -150,28 +155,6 @@ def test_a_run_killed_before_its_move_left_then_the_other_folder_filed_first(
 
 
 @pytest.mark.slow
-def test_moving_and_expunging_take_only_our_mails_not_one_a_person_marked_deleted(
-        world_for: Callable[[list[SeedMail]], MailWorld]) -> None:
-    """A person marks a mail of the INBOX deleted (a client in "mark as deleted" mode: it
-    stays, struck through, until they purge or undo). Filing moves and removes only the
-    mails it means, by UID MOVE and UID EXPUNGE (Dovecot offers both once logged in),
-    never by a plain EXPUNGE that takes the person's mail too."""
-    from bots.settings import get_settings
-    from connectors.mailbox import open_mailbox
-
-    world = world_for(generate_mails(4, seed=41, automated_share=0.0, hard_share=0.0))
-    with imap(world) as person:
-        person.select("INBOX")
-        person.uid("STORE", "4", "+FLAGS", r"(\Deleted)")
-    with open_mailbox(get_settings().mail.imap) as box:
-        assert box.select("INBOX").uids == (1, 2, 3, 4)
-        box.move([1], "Triage/Answered")
-        box.expunge([2])
-        assert box.select("INBOX").uids == (3, 4)
-        assert box.select("Triage/Answered").uids == (1,)
-
-
-@pytest.mark.slow
 def test_sigkill_while_the_server_moves_500_mails_again_and_again_then_resume(
         world_for: Callable[[list[SeedMail]], MailWorld], tmp_path: Path) -> None:
     """A real process killed at instants after it sends a UID MOVE of up to 500 mails
@@ -232,17 +215,8 @@ def test_mail_reviewed_reads_the_category_folders_under_the_inbox_prefix(
 
 def filed_by_server_name(world: MailWorld) -> dict[str, Counter[str]]:
     """Every selectable folder's Message-IDs, the folders named as the server names them."""
-    found: dict[str, Counter[str]] = {}
-    with imap(world) as client:
-        for line in client.list()[1]:
-            if b"\\Noselect" in line:
-                continue
-            name = re.sub(r'^\(.*?\) "." ', "", line.decode()).strip('"')
-            client.select(f'"{name}"', readonly=True)
-            _, data = client.uid("FETCH", "1:*", "(BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
-            found[name] = Counter(entry[1].decode("latin-1").partition(":")[2].strip()
-                                  for entry in data or [] if isinstance(entry, tuple))
-    return found
+    return {name: Counter(line.decode("latin-1").partition(":")[2].strip() for line in lines)
+            for name, lines in message_ids_by_folder(world).items()}
 
 
 @pytest.mark.slow
@@ -357,9 +331,7 @@ def test_a_person_acts_between_a_run_killed_before_its_move_and_the_next(
 
     mails = generate_mails(30, seed=61, automated_share=0.2, hard_share=0.0)
     world = world_for(mails[:24] + in_both_folders(mails[24:]))
-    wanted = Counter()
-    for mail in world.mails:
-        wanted[mail.message_id] += len(mail.folders)
+    wanted = seeded_copies(world)
     if person == "had copies in every target before":
         with imap(world) as client:
             for name in TRIAGE:
