@@ -46,6 +46,14 @@ def imap(world: MailWorld) -> Iterator[imaplib.IMAP4]:
         client.logout()
 
 
+def put_in(world: MailWorld, folder: str, mails: list[SeedMail]) -> None:
+    """A new folder, named as the server spells it, holding these mails."""
+    with imap(world) as client:
+        assert client.create(f'"{folder}"')[0] == "OK"
+        for mail in mails:
+            assert client.append(f'"{folder}"', None, None, mail.raw)[0] == "OK"
+
+
 @contextmanager
 def triage_folders_refuse_mail(world: MailWorld, names: tuple[str, ...] = TRIAGE
                                ) -> Iterator[None]:
@@ -199,10 +207,7 @@ def test_mail_reviewed_reads_the_category_folders_under_the_inbox_prefix(
     inbox_prefixed(".")
     mails = generate_mails(3, seed=47, automated_share=0.0, hard_share=0.0)
     world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails[:1]])
-    with imap(world) as agent:
-        assert agent.create('"INBOX.Reviewed.complaint"')[0] == "OK"
-        for mail in mails[1:]:
-            assert agent.append('"INBOX.Reviewed.complaint"', None, None, mail.raw)[0] == "OK"
+    put_in(world, "INBOX.Reviewed.complaint", mails[1:])
     done = subprocess.run(
         [sys.executable, str(ROOT / "runner.py"), "mail", "reviewed", "--mailbox", "--json",
          "--prefix", prefix], env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -235,10 +240,7 @@ def test_a_cut_move_is_finished_on_a_server_whose_folders_live_under_the_inbox(
     mails = generate_mails(40, seed=53, automated_share=0.2, hard_share=0.0)
     world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails])
     web = f"INBOX{separator}Clientes{separator}Web"
-    with imap(world) as client:
-        assert client.create(f'"{web}"')[0] == "OK"
-        for mail in mails[25:]:  # in both folders, byte for byte
-            assert client.append(f'"{web}"', None, None, mail.raw)[0] == "OK"
+    put_in(world, web, mails[25:])  # in both folders, byte for byte
     monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["inbox", second]))
     reset_settings()
     env = {k: v for k, v in os.environ.items() if k.startswith("RPA_")}
@@ -289,10 +291,7 @@ def test_a_folder_of_a_public_namespace_is_triaged_on_a_server_with_the_inbox_pr
 
     mails = generate_mails(10, seed=59, automated_share=0.2, hard_share=0.0)
     world = world_for([dataclasses.replace(m, folders=("INBOX",)) for m in mails[:6]])
-    with imap(world) as client:
-        assert client.create('"Public.Clientes"')[0] == "OK"
-        for mail in mails[6:]:
-            assert client.append('"Public.Clientes"', None, None, mail.raw)[0] == "OK"
+    put_in(world, "Public.Clientes", mails[6:])
     monkeypatch.setenv("RPA_MAIL__IMAP__FOLDERS", json.dumps(["INBOX", "Public/Clientes"]))
     reset_settings()
     result = execute("mail_triage", {})
