@@ -158,16 +158,20 @@ class Run:
 
     def work(self, queue: Queue | WorkQueue | str | None = None,
              handler: Handler | LaneSetup | None = None,
-             *, lanes: int = 1, browser: bool = False) -> WorkReport:
+             *, lanes: int = 1, browser: bool = False, batch: int = 1) -> WorkReport:
         """Work a queue until nothing is left to claim: see `bots.work.work_queue`.
-        `queue`: a declared Queue, its name, or a queue from `run.queue()`."""
+        `queue`: a declared Queue, its name, or a queue from `run.queue()`. `batch`:
+        items claimed, and their outcomes written, together (one transaction each way
+        instead of one per item); for work whose effects are staged on the item
+        (`notify`, `hand_over`) or checked before acting, since a crash leaves the
+        batch's unwritten outcomes to be worked again."""
         from bots.work import work_queue
 
         if handler is None:
             raise UsageError("run.work needs a handler: an object with work(item) (and "
                              "optionally check(item)), or a per-lane set-up returning one")
         bound = queue if isinstance(queue, WorkQueue) else self.queue(queue)
-        return work_queue(self, bound, handler, lanes=lanes, browser=browser)
+        return work_queue(self, bound, handler, lanes=lanes, browser=browser, batch=batch)
 
     # -- time --------------------------------------------------------------------------
     def check_deadline(self) -> None:

@@ -130,9 +130,10 @@ class Crew:
 
 
 def work_queue(run: Run, queue: WorkQueue, handler: Handler | LaneSetup, *, lanes: int = 1,
-               browser: bool = False) -> WorkReport:
+               browser: bool = False, batch: int = 1) -> WorkReport:
     """Work `queue` to the end with `lanes` lanes (threads; with `browser`, each with its own
-    browser context of one shared Chromium). See the module's docstring."""
+    browser context of one shared Chromium), each claiming `batch` items at a time. See
+    the module's docstring."""
     if lanes < 1:
         raise ValueError(f"lanes must be at least 1, got {lanes}")
     crew = Crew(run.settings.work.outage_after)
@@ -146,7 +147,7 @@ def work_queue(run: Run, queue: WorkQueue, handler: Handler | LaneSetup, *, lane
 
     def lane_work(lane: Lane | None) -> None:
         mine = queue.with_options(owner=f"{queue.owner}:{lane.name if lane else 'main'}",
-                                  stop=crew.stop)
+                                  stop=crew.stop, batch=batch)
         tallies.append(mine)
         with _handler_for(handler, lane) as worker:
             drain(run, mine, worker, crew, progress)
@@ -185,16 +186,20 @@ def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew,
         checked = _counting_found(checked, progress)
     work = crew.guarded(handler.work)
     settled = getattr(handler, "settled", None)
+
+    def recorded(item: WorkItem) -> None:
+        if progress is not None and item.outcome in _FINAL:
+            progress.advance()
+        crew.settled(item)
+        if settled is not None:
+            with crew.settling:
+                settled(item)
+
     while not crew.stopped(queue):
         for item in queue.claim_iter(check=checked):
             with item:
                 work(item)
-            if progress is not None and item.outcome in _FINAL:
-                progress.advance()
-            crew.settled(item)
-            if settled is not None:
-                with crew.settling:
-                    settled(item)
+            item.when_recorded(recorded)  # at once, or when its batch is written
             if crew.stopped(queue):
                 return
         if not _more_to_come(run, queue, crew):

@@ -22,7 +22,7 @@ import os
 import socket
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -60,6 +60,34 @@ _UPDATE_CLAIMED = M.update().where(_OURS, M.c.reason == CLAIMED)
 _UPDATE_AS_READ = M.update().where(  # as the claim read it: no other sender came between
     M.c.id == sa.bindparam("b_id"), M.c.state == sa.bindparam("b_state"),
     M.c.attempts == sa.bindparam("b_attempts"))
+
+
+class RecentSends:
+    """What counts towards each customer's rate limit (messages in flight, or sent in the
+    window), read in one query for a claim batch instead of one per message."""
+
+    def __init__(self) -> None:
+        self._by: dict[str, list[tuple[int, datetime | None]]] = {}
+
+    @classmethod
+    def read(cls, conn: sa.Connection, customers: Iterable[str], since: datetime
+             ) -> RecentSends:
+        found, wanted = cls(), sorted(set(customers))
+        recent = sa.or_(M.c.state == S.SENDING,
+                        sa.and_(M.c.sent_at.is_not(None), M.c.sent_at > since))
+        for start in range(0, len(wanted), 500):
+            for customer, message_id, sent_at in conn.execute(sa.select(
+                    M.c.customer, M.c.id, M.c.sent_at).where(
+                    M.c.customer.in_(wanted[start:start + 500]), recent)):
+                found.add(customer, message_id, sent_at)
+        return found
+
+    def add(self, customer: str, message_id: int, sent_at: datetime | None) -> None:
+        self._by.setdefault(customer, []).append((message_id, sent_at))
+
+    def of(self, customer: str, *, but: int) -> list[datetime | None]:
+        return [sent_at for message_id, sent_at in self._by.get(customer, ())
+                if message_id != but]
 
 
 class LeaseGone(Exception):
@@ -174,9 +202,10 @@ class Sender:
             return list(conn.execute(query).scalars())
 
     def decide(self, conn: sa.Connection, message: StoredMessage, now: datetime, *,
-               status: tuple[bool, str | None] | None = None) -> Decision:
-        """Send now, later or never; `status`: the address's (opted out, failing), when
-        already read."""
+               status: tuple[bool, str | None] | None = None,
+               recent: RecentSends | None = None) -> Decision:
+        """Send now, later or never; `status`: the address's (opted out, failing), and
+        `recent`: the customers' sends in the rate limit's window, when already read."""
         opted_out, failing = status if status is not None else address_status(conn, message.to)
         if opted_out:
             return Decision(S.FAILED, "opted_out")
@@ -186,21 +215,20 @@ class Sender:
         until = quiet.next_allowed(now, message.tz) if quiet is not None else None
         if until is not None:
             return Decision(S.DEFERRED, "quiet_hours", until)
-        until = self._rate_limited_until(conn, message, now)
+        until = self._rate_limited_until(conn, message, now, recent)
         if until is not None:
             return Decision(S.DEFERRED, "rate_limit", until)
         return Decision(S.SENDING)
 
     def _rate_limited_until(self, conn: sa.Connection, message: StoredMessage,
-                            now: datetime) -> datetime | None:
+                            now: datetime, recent: RecentSends | None = None
+                            ) -> datetime | None:
         limit = self.rules.rate_limit
         if limit is None:
             return None
-        since = now - limit.window
-        recent = sa.or_(M.c.state == S.SENDING,
-                        sa.and_(M.c.sent_at.is_not(None), M.c.sent_at > since))
-        rows = conn.execute(sa.select(M.c.sent_at).where(
-            M.c.customer == message.customer, M.c.id != message.id, recent)).scalars().all()
+        if recent is None:
+            recent = RecentSends.read(conn, [message.customer], now - limit.window)
+        rows = recent.of(message.customer, but=message.id)
         if len(rows) < limit.count:
             return None
         times = sorted(as_utc(t) or now for t in rows)
@@ -219,17 +247,23 @@ class Sender:
                 sa.or_(M.c.not_before.is_(None), M.c.not_before <= now))
                 .order_by(M.c.id)).all()  # gone: another sender took it, or not due now
             statuses = address_statuses(conn, {row.recipient for row in rows})
+            limit = self.rules.rate_limit
+            recent = RecentSends.read(conn, {row.customer for row in rows},
+                                      now - limit.window) if limit is not None else None
             for row in rows:
                 message = self._claim(conn, row, now, report,
-                                      statuses.get(row.recipient, (False, None)))
+                                      statuses.get(row.recipient, (False, None)), recent)
                 if message is not None:
                     claimed.append(message)
+                    if recent is not None:  # in flight now: counts for the rest of the batch
+                        recent.add(message.customer, message.id, None)
         return claimed
 
     def _claim(self, conn: sa.Connection, row: Any, now: datetime, report: SendReport,
-               status: tuple[bool, str | None]) -> StoredMessage | None:
+               status: tuple[bool, str | None],
+               recent: RecentSends | None) -> StoredMessage | None:
         message = stored(row)
-        decision = self.decide(conn, message, now, status=status)
+        decision = self.decide(conn, message, now, status=status, recent=recent)
         guard = {"b_id": message.id, "b_state": row.state, "b_attempts": row.attempts}
         if decision.state is not S.SENDING:
             done = conn.execute(_UPDATE_AS_READ, {

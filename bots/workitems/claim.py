@@ -59,18 +59,19 @@ def claimable(queue: Any, now: Any) -> sa.ColumnElement[bool]:
     )
 
 
-@functools.cache
-def _claim_statement(strategy: ClaimStrategy) -> sa.Update:
-    # Built once per strategy and run with parameters (see transitions.py for why).
-    pick = strategy.lock(
+def _picked(strategy: ClaimStrategy, limit: Any) -> sa.ScalarSelect[int]:
+    return strategy.lock(
         sa.select(work_items.c.id)
         .where(claimable(sa.bindparam("c_queue"), sa.bindparam("c_now")))
         .order_by(*CLAIM_ORDER)
-        .limit(1)
+        .limit(limit)
     ).scalar_subquery()
+
+
+def _claiming(which: sa.ColumnElement[bool]) -> sa.Update:
     return (
         work_items.update()
-        .where(work_items.c.id == pick)
+        .where(which)
         .values(
             state=ItemState.IN_PROGRESS, lease_owner=sa.bindparam("c_owner"),
             lease_expires_at=sa.bindparam("c_until"), attempts=work_items.c.attempts + 1,
@@ -81,6 +82,17 @@ def _claim_statement(strategy: ClaimStrategy) -> sa.Update:
     )
 
 
+@functools.cache
+def _claim_statement(strategy: ClaimStrategy) -> sa.Update:
+    # Built once per strategy and run with parameters (see transitions.py for why).
+    return _claiming(work_items.c.id == _picked(strategy, 1))
+
+
+@functools.cache
+def _claim_many_statement(strategy: ClaimStrategy) -> sa.Update:
+    return _claiming(work_items.c.id.in_(_picked(strategy, sa.bindparam("c_limit"))))
+
+
 def claim_next(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str, owner: str,
                now: datetime, lease_until: datetime, run_id: int | None) -> ItemRecord | None:
     row = conn.execute(_claim_statement(strategy), {
@@ -88,6 +100,22 @@ def claim_next(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str, owne
         "c_run": run_id,
     }).first()
     return ItemRecord.from_row(row) if row is not None else None
+
+
+def claim_up_to(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str, owner: str,
+                now: datetime, lease_until: datetime, run_id: int | None,
+                limit: int) -> list[ItemRecord]:
+    """Up to `limit` items in one statement, in claim order (RETURNING keeps none)."""
+    if limit <= 1:
+        one = claim_next(conn, strategy, queue=queue, owner=owner, now=now,
+                         lease_until=lease_until, run_id=run_id)
+        return [one] if one is not None else []
+    rows = conn.execute(_claim_many_statement(strategy), {
+        "c_queue": queue, "c_now": now, "c_owner": owner, "c_until": lease_until,
+        "c_run": run_id, "c_limit": limit,
+    }).all()
+    records = [ItemRecord.from_row(row) for row in rows]
+    return sorted(records, key=lambda r: (-r.priority, r.created_at, r.id))
 
 
 def expired_leases(conn: sa.Connection, strategy: ClaimStrategy, *, queue: str,

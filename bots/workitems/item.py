@@ -20,11 +20,13 @@ next item; they are in the item's history, the audit chain and the run's log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from loguru import logger
 
 from bots.errors import BusinessError, RunTimeout, UsageError, is_fatal, is_retryable
@@ -55,6 +57,8 @@ class WorkItem:
         self._messages: list[tuple[OutboundMessage, bool]] = []
         self._handed: list[tuple[produce.Producer, dict[str, Any]]] = []  # validated rows
         self.outcome: Outcome | None = None
+        self._recording = False  # outcome decided, its write waiting for its batch's
+        self._when_recorded: list[Callable[[WorkItem], None]] = []
         base = queue.run.log if queue.run is not None else logger
         self.log: Logger = base.bind(item=f"{rec.queue}/{rec.key}")
 
@@ -177,7 +181,7 @@ class WorkItem:
             self._system(exc)
             return True
         finally:
-            KEEPER.drop(self._lease)
+            self._drop_lease()
 
     # -- outcomes ----------------------------------------------------------------------
     def complete_found(self, found: dict[str, Any]) -> None:
@@ -185,28 +189,26 @@ class WorkItem:
         try:
             self._done(to_jsonable(found, "check result"), found=True)
         finally:
-            KEEPER.drop(self._lease)
+            self._drop_lease()
 
     def _done(self, output: dict[str, Any] | None, *, found: bool) -> None:
         reason = "found_done" if found else None
-        ok = self._finish(
+        self._finish(
             ItemState.DONE, "item.done", Outcome.FOUND_DONE if found else Outcome.DONE,
             values=dict(output=output, reason=reason, last_error=None),
             why="check-before-act: the effect was already made" if found else None,
             data={"found_done": found, "attempt": self.attempts},
+            said=("DEBUG", "done (found already done)" if found else "done"),
         )
-        if ok:
-            self.log.debug("done{}", " (found already done)" if found else "")
 
     def _business(self, exc: BusinessError) -> None:
         message = short_error(exc)
-        ok = self._finish(
+        self._finish(
             ItemState.BUSINESS_EXCEPTION, "item.business_exception", Outcome.BUSINESS_EXCEPTION,
             values=dict(reason=exc.reason, last_error=redact(str(exc))), why=message,
             data={"kind": exc.reason, "attempt": self.attempts},
+            said=("WARNING", f"business exception: {message}"),
         )
-        if ok:
-            self.log.warning("business exception: {}", message)
 
     def _system(self, exc: Exception) -> None:
         policy, attempt = self._queue.retry, self.attempts
@@ -225,24 +227,21 @@ class WorkItem:
         else:
             to, outcome, retry_at = ItemState.SYSTEM_EXCEPTION, Outcome.SYSTEM_EXCEPTION, None
             why = f"system exception on the last attempt ({attempt}): {short_error(exc)}"
-        ok = self._finish(to, "item.system_exception", outcome, values=values, why=why,
-                          data={"attempt": attempt, "max_attempts": policy.attempts,
-                                "retry_at": retry_at})
-        if ok:
-            self.log.warning("{}", why)
+        self._finish(to, "item.system_exception", outcome, values=values, why=why,
+                     data={"attempt": attempt, "max_attempts": policy.attempts,
+                           "retry_at": retry_at}, said=("WARNING", why))
 
     def give_up(self, why: str) -> None:
         """Send the item to review without working it (attempts exhausted)."""
         try:
-            ok = self._finish(ItemState.SYSTEM_EXCEPTION, "item.system_exception",
-                              Outcome.SYSTEM_EXCEPTION,
-                              values=dict(reason="attempts_exhausted", last_error=why), why=why,
-                              data={"attempt": self.attempts,
-                                    "max_attempts": self._queue.retry.attempts})
-            if ok:
-                self.log.warning("{}", why)
+            self._finish(ItemState.SYSTEM_EXCEPTION, "item.system_exception",
+                         Outcome.SYSTEM_EXCEPTION,
+                         values=dict(reason="attempts_exhausted", last_error=why), why=why,
+                         data={"attempt": self.attempts,
+                               "max_attempts": self._queue.retry.attempts},
+                         said=("WARNING", why))
         finally:
-            KEEPER.drop(self._lease)
+            self._drop_lease()
 
     def release(self, why: str) -> None:
         """Hand the item back to pending unworked; the attempt does not count."""
@@ -253,7 +252,7 @@ class WorkItem:
                          values=dict(attempts=self.attempts - 1), why=why,
                          data={"refunded_attempt": self.attempts})
         finally:
-            KEEPER.drop(self._lease)
+            self._drop_lease()
 
     def _lease_lost(self, exc: LeaseLost) -> None:
         # If a database error (not another worker) made us doubt the lease, the item may
@@ -269,43 +268,92 @@ class WorkItem:
         self._queue.count(Outcome.LEASE_LOST)
 
     def _finish(self, to: ItemState, action: str, outcome: Outcome, *, values: dict[str, Any],
-                why: str | None, data: dict[str, Any]) -> bool:
-        ok = self._write(to, action, values=values, why=why, data=data,
-                         chain=outcome is not Outcome.RELEASED)
-        self.outcome = outcome if ok else Outcome.LEASE_LOST
-        if not ok:
+                why: str | None, data: dict[str, Any],
+                said: tuple[str, str] | None = None) -> None:
+        """Record the outcome now, or, on a queue that records its items' outcomes
+        together (`batch`), with the others of its batch: the item counts as settled at
+        once, and its lease is kept until the write is committed."""
+        now = self._queue.clock.now()
+        write = functools.partial(self._apply, to, action, values=values, why=why, data=data,
+                                  now=now)
+        if outcome is not Outcome.RELEASED and self._queue.records_together:
+            self.outcome, self._recording = outcome, True
+            self._queue.record_later(self, write, functools.partial(
+                self._recorded, to, outcome, said))
+            return
+        with self._queue.engine.begin() as conn:
+            ok = write(conn)
+            chained = (self._queue.claim_chained(conn, now)
+                       if outcome is not Outcome.RELEASED else None)
+        self._recorded(to, outcome, said, ok)
+        if chained is not None:  # committed: claim_iter takes it next
+            self._queue.keep_chained(chained)
+
+    def _recorded(self, to: ItemState, outcome: Outcome, said: tuple[str, str] | None,
+                  ok: bool) -> None:
+        """The outcome's write committed; `ok`: it still held the item."""
+        self.outcome, self._recording = (outcome if ok else Outcome.LEASE_LOST), False
+        if ok:
+            self._lease.lose(f"settled as {to}")
+            if said is not None:
+                self.log.log(*said)
+        else:
             self.log.warning("{} not recorded as {}: the lease was lost (another worker has "
                              "it now; it will check before acting)", self._record.subject, to)
         self._queue.count(self.outcome)
-        return ok
+        self._drop_lease()
+        for callback in self._when_recorded:
+            callback(self)
+        self._when_recorded.clear()
+
+    def not_recorded(self, exc: BaseException) -> None:
+        """Its batch's write failed: the item stays claimed in the store, and its lease
+        is let run out, so that it is worked again."""
+        self._recording, self._when_recorded = False, []
+        self._drop_lease()
+        self.log.warning("outcome {} not written ({}); the item is worked again once its "
+                         "lease runs out", self.outcome, short_error(exc))
+
+    def when_recorded(self, callback: Callable[[WorkItem], None]) -> None:
+        """Call `callback(item)` once the item's outcome is committed: now, or when its
+        batch's outcomes are written."""
+        if self._recording:
+            self._when_recorded.append(callback)
+        else:
+            callback(self)
+
+    def _drop_lease(self) -> None:
+        if not self._recording:  # a batched outcome keeps its lease until it is written
+            KEEPER.drop(self._lease)
 
     def _write(self, to: ItemState, action: str, *, values: dict[str, Any], why: str | None,
-               data: dict[str, Any], chain: bool = False) -> bool:
-        q, rec, now = self._queue, self._record, self._queue.clock.now()
+               data: dict[str, Any]) -> bool:
+        with self._queue.engine.begin() as conn:
+            return self._apply(to, action, conn, values=values, why=why, data=data,
+                               now=self._queue.clock.now())
+
+    def _apply(self, to: ItemState, action: str, conn: sa.Connection, *,
+               values: dict[str, Any], why: str | None, data: dict[str, Any],
+               now: datetime) -> bool:
+        """The outcome's rows, in the caller's transaction: the item (if this claim still
+        holds it), its history and audit, and what it staged (messages, hand-overs)."""
+        q, rec = self._queue, self._record
         final = to != ItemState.PENDING
-        chained = None
-        with q.engine.begin() as conn:
-            ok = update_held(conn, rec.id, q.owner, rec.attempts, {
-                "state": to, "updated_at": now, "lease_owner": None, "lease_expires_at": None,
-                "finished_at": now if final else None, **values})
-            if ok:
-                record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to,
-                                    q.owner, action, now, why, q.run_id, data))
-                due = [m for m, on_refusal in self._messages if to == ItemState.DONE
-                       or (on_refusal and to == ItemState.BUSINESS_EXCEPTION)]
-                if due:
-                    enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
-                if to == ItemState.DONE:
-                    for producer, row in self._handed:
-                        produce.put_in(conn, producer,
-                                       dict(row, created_at=now, updated_at=now), now)
-            if chain:
-                chained = q.claim_chained(conn, now)
-        if ok:
-            self._lease.lose(f"settled as {to}")
-        if chained is not None:  # committed: claim_iter takes it next
-            q.keep_chained(chained)
-        return ok
+        ok = update_held(conn, rec.id, q.owner, rec.attempts, {
+            "state": to, "updated_at": now, "lease_owner": None, "lease_expires_at": None,
+            "finished_at": now if final else None, **values})
+        if not ok:
+            return False
+        record(conn, Change(rec.id, rec.queue, rec.key, ItemState.IN_PROGRESS, to,
+                            q.owner, action, now, why, q.run_id, data))
+        due = [m for m, on_refusal in self._messages if to == ItemState.DONE
+               or (on_refusal and to == ItemState.BUSINESS_EXCEPTION)]
+        if due:
+            enqueue_many(conn, due, item_id=rec.id, run_id=q.run_id, now=now)
+        if to == ItemState.DONE:
+            for producer, row in self._handed:
+                produce.put_in(conn, producer, dict(row, created_at=now, updated_at=now), now)
+        return True
 
     def __repr__(self) -> str:
         return (f"<WorkItem {self._record.subject} id={self.id} attempt={self.attempts} "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ def default_owner() -> str:
 
 
 _count_lock = threading.Lock()
+RECORD_WITHIN_SECONDS = 1.0  # a batch's outcomes wait no longer for the rest of it
+Write = Callable[[sa.Connection], bool]
 
 
 class WorkQueue:
@@ -65,30 +68,38 @@ class WorkQueue:
     def __init__(self, engine: Engine, name: str, *, clock: Clock | None = None,
                  owner: str | None = None, lease: timedelta = DEFAULT_LEASE,
                  retry: RetryPolicy | None = None, run: Run | None = None,
-                 stop: threading.Event | None = None) -> None:
+                 stop: threading.Event | None = None, batch: int = 1) -> None:
         if not name or len(name) > 200:
             raise UsageError(f"queue name {name!r}: 1 to 200 characters")
         if lease <= timedelta(0):
             raise ValueError(f"lease must be positive, got {lease}")
+        if not 1 <= batch <= 1000:
+            raise UsageError(f"batch must be 1 to 1000 items, got {batch}")
         self.engine, self.name = engine, name
         self.clock: Clock = clock or SystemClock()
         self.owner = owner or default_owner()
         self.lease, self.retry = lease, retry or DEFAULT_RETRY
-        self.run, self._stop = run, stop
+        self.run, self._stop, self.batch = run, stop, batch
         self.tally: Counter[str] = Counter()  # outcomes settled through this object
         self._strategy = claims.strategy_for(engine)
         self._next_reap: datetime | None = None
-        # claim_iter: the next item is claimed in the transaction that settles the one
-        # before it (one commit an item instead of two); set only once that commits
+        # claim_iter: the next items are claimed in the transaction that settles the ones
+        # before them (one commit an item, or a batch, instead of two); kept only once
+        # that commits
         self._chaining = False
-        self._chained: tuple[ItemRecord, datetime] | None = None
+        self._chained: list[WorkItem] = []
+        # claim_iter with batch > 1: outcomes decided, written together (see record_later)
+        self._unrecorded: list[tuple[WorkItem, Write, Callable[[bool], None]]] = []
+        self._unrecorded_since = 0.0
 
     def with_options(self, *, lease: timedelta | None = None, retry: RetryPolicy | None = None,
-                     owner: str | None = None, stop: threading.Event | None = None) -> WorkQueue:
-        """The same queue with another lease length, retry policy, owner name or stop."""
+                     owner: str | None = None, stop: threading.Event | None = None,
+                     batch: int | None = None) -> WorkQueue:
+        """The same queue with another lease length, retry policy, owner name, stop or
+        batch size."""
         return WorkQueue(self.engine, self.name, clock=self.clock, owner=owner or self.owner,
                          lease=lease or self.lease, retry=retry or self.retry, run=self.run,
-                         stop=stop or self._stop)
+                         stop=stop or self._stop, batch=batch or self.batch)
 
     @property
     def run_id(self) -> int | None:
@@ -134,6 +145,22 @@ class WorkQueue:
             return None
         return self._item(rec, until)
 
+    def _claim_batch(self) -> WorkItem | None:
+        """claim_iter's claim when nothing was chained: `batch` items, as claim() does."""
+        if self.batch == 1:
+            return self.claim()
+        now = self.clock.now()
+        until = now + self.lease
+        with self.engine.begin() as conn:
+            if self._reap_due(now):
+                self._reap(conn, now)
+            records = self._claim_up_to(conn, now, until)
+            if not records:
+                self._reap(conn, now)
+                records = self._claim_up_to(conn, now, until)
+        self.keep_chained((records, until))
+        return self._take_chained()
+
     def _item(self, rec: ItemRecord, until: datetime) -> WorkItem:
         lease = Lease(self.engine, item_id=rec.id, subject=rec.subject, owner=self.owner,
                       attempts=rec.attempts, duration=self.lease, expires_at=until,
@@ -142,25 +169,67 @@ class WorkQueue:
         return WorkItem(self, rec, lease)
 
     def claim_chained(self, conn: sa.Connection, now: datetime
-                      ) -> tuple[ItemRecord, datetime] | None:
-        """Inside a settling transaction: claim the next item for `claim_iter`, unless
-        it is not iterating, a stop is asked for, or leases are due for reaping (claim()
-        does that)."""
-        if not self._chaining or self._chained is not None or self.stopping():
+                      ) -> tuple[list[ItemRecord], datetime] | None:
+        """Inside a settling transaction: claim the next items (`batch` of them) for
+        `claim_iter`, unless it is not iterating, holds claimed items still, a stop is
+        asked for, or leases are due for reaping (claim() does that)."""
+        if not self._chaining or self._chained or self.stopping():
             return None
         if self._next_reap is None or now >= self._next_reap:
             return None
         until = now + self.lease
-        rec = self._claim_next(conn, now, until)
-        return (rec, until) if rec is not None else None
+        records = self._claim_up_to(conn, now, until)
+        return (records, until) if records else None
 
-    def keep_chained(self, chained: tuple[ItemRecord, datetime]) -> None:
-        """The item `claim_chained` claimed, once its transaction has committed."""
-        self._chained = chained
+    def keep_chained(self, chained: tuple[list[ItemRecord], datetime]) -> None:
+        """The items `claim_chained` claimed, once its transaction has committed: their
+        leases are kept from now on."""
+        records, until = chained
+        self._chained.extend(self._item(rec, until) for rec in records)
 
     def _take_chained(self) -> WorkItem | None:
-        chained, self._chained = self._chained, None
-        return self._item(*chained) if chained is not None else None
+        return self._chained.pop(0) if self._chained else None
+
+    # -- outcomes written together (batch > 1) -------------------------------------------
+    @property
+    def records_together(self) -> bool:
+        return self.batch > 1 and self._chaining
+
+    def record_later(self, item: WorkItem, write: Write, recorded: Callable[[bool], None]
+                     ) -> None:
+        """An outcome of claim_iter's batch: written with the others when the batch is
+        done (with the next batch's claim), or when the first waited a second. Until
+        then the item's lease is kept, and a crash leaves it claimed, to be worked again:
+        a batch is for work whose effects are staged on the item (notify, hand_over) or
+        checked before acting."""
+        if not self._unrecorded:
+            self._unrecorded_since = time.monotonic()
+        self._unrecorded.append((item, write, recorded))
+
+    def record_now(self, *, claim: bool = False) -> None:
+        """Write the outcomes waiting (and, with `claim`, claim the next batch in the
+        same transaction)."""
+        waiting, self._unrecorded = self._unrecorded, []
+        if not waiting:
+            return
+        now = self.clock.now()
+        try:
+            with self.engine.begin() as conn:
+                written = [write(conn) for _, write, _ in waiting]
+                chained = self.claim_chained(conn, now) if claim else None
+        except BaseException as exc:
+            for item, _, _ in waiting:
+                item.not_recorded(exc)
+            raise
+        if chained is not None:
+            self.keep_chained(chained)
+        for (_, _, recorded), ok in zip(waiting, written, strict=True):
+            recorded(ok)
+
+    def _record_due(self) -> None:
+        if self._unrecorded and (not self._chained or time.monotonic()
+                                 - self._unrecorded_since >= RECORD_WITHIN_SECONDS):
+            self.record_now(claim=not self._chained)
 
     def claim_iter(self, *, check: Check | None = None) -> Iterator[WorkItem]:
         """Claim items one at a time until none is claimable or a stop is requested.
@@ -171,16 +240,20 @@ class WorkQueue:
         try:
             yield from self._claimed(check)
         finally:
-            self._chaining = False
-            leftover = self._take_chained()
-            if leftover is not None:  # claimed as the last one settled; not worked
-                leftover.release("the worker stopped before working it")
+            try:
+                self.record_now()
+            finally:
+                self._chaining = False
+                while (leftover := self._take_chained()) is not None:
+                    # claimed with the last ones settled; not worked
+                    leftover.release("the worker stopped before working it")
 
     def _claimed(self, check: Check | None) -> Iterator[WorkItem]:
         while not self.stopping():
             if self.run is not None:
                 self.run.check_deadline()
-            item = self._take_chained() or self.claim()
+            self._record_due()
+            item = self._take_chained() or self._claim_batch()
             if item is None:
                 return
             try:
@@ -234,14 +307,20 @@ class WorkQueue:
 
     def _claim_next(self, conn: sa.Connection, now: datetime,
                     until: datetime) -> ItemRecord | None:
-        rec = claims.claim_next(conn, self._strategy, queue=self.name, owner=self.owner,
-                                now=now, lease_until=until, run_id=self.run_id)
-        if rec is not None:
+        found = self._claim_up_to(conn, now, until, 1)
+        return found[0] if found else None
+
+    def _claim_up_to(self, conn: sa.Connection, now: datetime, until: datetime,
+                     limit: int | None = None) -> list[ItemRecord]:
+        found = claims.claim_up_to(conn, self._strategy, queue=self.name, owner=self.owner,
+                                   now=now, lease_until=until, run_id=self.run_id,
+                                   limit=limit or self.batch)
+        for rec in found:
             record(conn, Change(rec.id, rec.queue, rec.key, ItemState.PENDING,
                                 ItemState.IN_PROGRESS, self.owner, "item.claimed", now,
                                 f"attempt {rec.attempts}", self.run_id,
                                 {"attempt": rec.attempts, "lease_until": until}))
-        return rec
+        return found
 
     def _reap_due(self, now: datetime) -> bool:
         if self._next_reap is not None and now < self._next_reap:

@@ -110,7 +110,7 @@ def mail_triage(run: Run, params: MailTriageParams) -> dict[str, Any]:
                                  or settings.data_dir / "mail" / "credit_requests.csv")
         triager = Triager(run, routing, templates_for(settings, MESSAGES), credits,
                           settings, tally)
-        report = run.work(handler=triager, lanes=1)
+        report = run.work(handler=triager, lanes=1, batch=50)
         summary["worked"] = report.done
     # a connection of its own: the triage may outlast the server's idle timeout, or a
     # restart of the server, and the mail it finished must still be filed

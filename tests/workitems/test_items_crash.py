@@ -54,8 +54,12 @@ def assert_exactly_once(store: Engine, effects: EffectService, keys: list[str],
     return done
 
 
+@pytest.mark.parametrize("batch", ["1", "20"])
 def test_sqlite_worker_killed_five_times_keys_every_item_exactly_once(
-        workers: Callable[..., Workers], effects: EffectService, store: Engine) -> None:
+        workers: Callable[..., Workers], effects: EffectService, store: Engine,
+        batch: str) -> None:
+    """With a batch, a kill also loses the outcomes not yet written (up to 20 items'):
+    their items are claimed again, and check-before-act finds their effects."""
     seed = int.from_bytes(os.urandom(4), "big")
     rng = random.Random(seed)
     print(f"random seed {seed}")
@@ -63,7 +67,7 @@ def test_sqlite_worker_killed_five_times_keys_every_item_exactly_once(
     WorkQueue(store, "effects").put_many([(key, {"amount": "10.00"}) for key in keys])
     # A 10 ms pause after the effect stands for reading the confirmation page: it makes
     # the window between "effect made" and "done recorded" wide, as in a real bot.
-    group = workers(EFFECT_PAUSE_S="0.01", EFFECT_LEASE_S="2")
+    group = workers(EFFECT_PAUSE_S="0.01", EFFECT_LEASE_S="2", EFFECT_BATCH=batch)
     kills = ["window", "random", "window", "random", "random"]
     rng.shuffle(kills)
     standby = group.start(standby=True)
@@ -91,11 +95,13 @@ def test_sqlite_worker_killed_five_times_keys_every_item_exactly_once(
     assert WorkQueue(store, "effects").counts()["in_progress"] == 0
 
 
+@pytest.mark.parametrize("batch", ["1", "10"])
 def test_sqlite_several_worker_processes_share_one_queue_without_lock_errors(
-        workers: Callable[..., Workers], effects: EffectService, store: Engine) -> None:
+        workers: Callable[..., Workers], effects: EffectService, store: Engine,
+        batch: str) -> None:
     keys = [f"K-{n:04d}" for n in range(300)]
     WorkQueue(store, "effects").put_many([(key, {}) for key in keys])
-    group = workers()
+    group = workers(EFFECT_BATCH=batch)
     effects.close_gate()  # hold everyone at their first request until all three are up
     procs = [group.start() for _ in range(3)]
     wait_until(lambda: len(effects.pids) >= 3, 90, "three workers at the gate")
@@ -110,11 +116,15 @@ def test_sqlite_several_worker_processes_share_one_queue_without_lock_errors(
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("batch", ["1", "25"])
 def test_postgres_four_workers_one_killed_mid_way(
-        workers: Callable[..., Workers], effects: EffectService, pg_store: Engine) -> None:
+        workers: Callable[..., Workers], effects: EffectService, pg_store: Engine,
+        batch: str) -> None:
+    """With a batch, each worker claims 25 at once (FOR UPDATE SKIP LOCKED): no two take
+    the same item, and the killed one's claimed and unwritten items are taken over."""
     keys = [f"PG-{n:05d}" for n in range(5000)]
     WorkQueue(pg_store, "effects").put_many([(key, {}) for key in keys])
-    group = workers(EFFECT_LEASE_S="3")
+    group = workers(EFFECT_LEASE_S="3", EFFECT_BATCH=batch)
     procs = {proc.pid: proc for proc in (group.start() for _ in range(4))}
     wait_until(lambda: effects.total() >= 1500, 240, "a third of the items keyed")
     effects.arm_hold()  # the next effect, from whichever worker, is the one we kill

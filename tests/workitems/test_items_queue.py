@@ -192,3 +192,113 @@ def test_hand_over_puts_the_next_item_with_the_done_outcome_only(
     with pytest.raises(UsageError):
         item.hand_over("orders", "", {})  # checked when staged, not at the commit
     assert verify(store).ok
+
+
+def _states(q: WorkQueue, keys: list[str]) -> dict[str, tuple[str, int]]:
+    return {r.key: (str(r.state), r.attempts) for r in q.get_many(keys).values()}
+
+
+def test_a_batch_is_claimed_in_order_and_its_outcomes_written_together(
+        make_queue: QueueFactory, store: Engine) -> None:
+    """batch=3: three items claimed in one transaction, in priority order; their
+    outcomes are in the store once the batch is done, with the next batch's claim, and
+    every claim and outcome has its history row and audit event."""
+    q = make_queue(batch=3)
+    q.put_many([(f"n{i}", {}, "high" if i == 4 else "normal") for i in range(7)])
+    seen: list[tuple[str, dict[str, tuple[str, int]]]] = []
+    for item in q.claim_iter():
+        with item:
+            seen.append((item.key, _states(q, ["n0", "n4"])))
+    keys = [key for key, _ in seen]
+    assert keys == ["n4", "n0", "n1", "n2", "n3", "n5", "n6"]
+    # while the first batch (n4, n0, n1) was worked, nothing of it was written yet
+    assert seen[1][1] == {"n4": ("in_progress", 1), "n0": ("in_progress", 1)}
+    assert seen[2][1]["n4"] == ("in_progress", 1)
+    assert seen[3][1] == {"n4": ("done", 1), "n0": ("done", 1)}  # written with batch two's claim
+    assert set(_states(q, keys).values()) == {("done", 1)}
+    assert q.tally == {"done": 7}
+    with store.connect() as conn:
+        moves = conn.execute(sa.select(work_item_events.c.to_state, sa.func.count())
+                             .group_by(work_item_events.c.to_state)).all()
+    assert dict(moves) == {"pending": 7, "in_progress": 7, "done": 7}
+    assert verify(store).ok
+
+
+def test_a_batch_s_outcomes_wait_at_most_a_second(
+        make_queue: QueueFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An item that takes long must not hold the outcomes before it unwritten: once the
+    first waited RECORD_WITHIN_SECONDS (0 here), they are written before the next item."""
+    from bots.workitems import queue as queue_module
+
+    monkeypatch.setattr(queue_module, "RECORD_WITHIN_SECONDS", 0.0)
+    q = make_queue(batch=10)
+    q.put_many([(f"n{i}", {}) for i in range(4)])
+    before: list[str] = []
+    for item in q.claim_iter():
+        with item:
+            if item.key == "n2":
+                before = [key for key, (state, _) in _states(q, ["n0", "n1"]).items()
+                          if state == "done"]
+    assert sorted(before) == ["n0", "n1"]
+    assert q.counts()["done"] == 4
+
+
+def test_a_batch_left_part_way_hands_back_what_was_not_worked(
+        make_queue: QueueFactory, store: Engine) -> None:
+    q = make_queue(batch=5)
+    q.put_many([(f"n{i}", {}) for i in range(8)])
+    for item in q.claim_iter():
+        with item:
+            pass
+        if item.key == "n1":
+            break
+    states = _states(q, [f"n{i}" for i in range(8)])
+    assert states["n0"] == states["n1"] == ("done", 1)  # worked: written as the loop ended
+    assert {states[f"n{i}"] for i in range(2, 8)} == {("pending", 0)}  # attempts refunded
+    assert verify(store).ok
+
+
+def test_an_item_of_a_batch_whose_lease_was_lost_is_not_recorded_as_done(
+        make_queue: QueueFactory, store: Engine) -> None:
+    """Another worker took n1 over while the batch was worked (its lease had run out):
+    its outcome is not written, the others' are, and the tally says so."""
+    from bots.store.schema import work_items
+
+    q = make_queue(batch=3)
+    q.put_many([(f"n{i}", {}) for i in range(3)])
+    recorded: list[tuple[str, str]] = []
+    for item in q.claim_iter():
+        with item:
+            if item.key == "n1":
+                with store.begin() as conn:
+                    conn.execute(work_items.update().where(work_items.c.key == "n1")
+                                 .values(lease_owner="worker-b"))
+        item.when_recorded(lambda it: recorded.append((it.key, str(it.outcome))))
+    assert recorded == [("n0", "done"), ("n1", "lease_lost"), ("n2", "done")]
+    assert _states(q, ["n0", "n1", "n2"]) == {
+        "n0": ("done", 1), "n1": ("in_progress", 1), "n2": ("done", 1)}
+    assert q.tally == {"done": 2, "lease_lost": 1}
+
+
+def test_a_batch_whose_write_fails_lets_its_leases_run_out(
+        make_queue: QueueFactory, store: Engine) -> None:
+    """The store refuses the batch's write: the error reaches the recipe, nothing of the
+    batch is recorded, and its leases are no longer renewed (the items are worked again
+    once they run out, not held by a worker that cannot write)."""
+    from bots.workitems.lease import KEEPER
+
+    q = make_queue(batch=2)
+    q.put_many([("n0", {}), ("n1", {})])
+    items = []
+    with pytest.raises(sa.exc.DBAPIError, match="disk full"):
+        for item in q.claim_iter():
+            with item:
+                items.append(item)
+                if item.key == "n1":
+                    with store.begin() as conn:  # a write the store refuses from now on
+                        conn.exec_driver_sql(
+                            "CREATE TRIGGER refuse BEFORE UPDATE ON work_items "
+                            "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    assert [it.key for it in items] == ["n0", "n1"]
+    assert not any(KEEPER.holds(it._lease) for it in items)
+    assert _states(q, ["n0", "n1"]) == {"n0": ("in_progress", 1), "n1": ("in_progress", 1)}

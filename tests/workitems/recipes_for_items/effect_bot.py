@@ -21,6 +21,7 @@ from bots import RetryPolicy, Run, recipe
 QUEUE = os.environ.get("EFFECT_QUEUE", "effects")
 LEASE = timedelta(seconds=float(os.environ.get("EFFECT_LEASE_S", "3")))
 PAUSE = float(os.environ.get("EFFECT_PAUSE_S", "0"))
+BATCH = int(os.environ.get("EFFECT_BATCH", "1"))  # items claimed and recorded together
 RETRY = RetryPolicy(attempts=10, initial=timedelta(seconds=0.2))
 
 
@@ -65,7 +66,7 @@ class EffectPortal:
 def effect_bot(run: Run) -> None:
     """Key every item of the queue into the effect service, exactly once."""
     portal = EffectPortal(os.environ["EFFECT_URL"])
-    queue = run.queue(QUEUE).with_options(lease=LEASE, retry=RETRY)
+    queue = run.queue(QUEUE).with_options(lease=LEASE, retry=RETRY, batch=BATCH)
     for item in queue.claim_iter(check=lambda it: portal.done_already(it.key)):
         with item:
             item.ensure_lease()
