@@ -150,6 +150,9 @@ class OutboxSettings(BaseModel):
     max_per_run: int = Field(default=500, ge=1, description="a send run stops after this many")
     lease_seconds: int = Field(default=60, ge=1)
     max_attempts: int = Field(default=8, ge=1, description="send attempts before failed")
+    lanes: int = Field(default=4, ge=1, le=32, description="messages sent side by side, "
+                       "each lane on its own connection; after a crash, at most one message "
+                       "per lane is in doubt")
 
 
 class AuditSettings(BaseModel):

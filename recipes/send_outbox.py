@@ -43,7 +43,8 @@ def send_outbox(run: Run, params: SendParams) -> dict[str, Any]:
         raise UsageError("no channel to send by: set RPA_OUTBOX__SMTP__HOST and/or "
                          "RPA_OUTBOX__SMS__URL (or use -p dry_run=true)")
     sender = Sender(run.engine, channels, rules=Rules.from_settings(settings), clock=run.clock,
-                    lease=timedelta(seconds=settings.outbox.lease_seconds))
+                    lease=timedelta(seconds=settings.outbox.lease_seconds),
+                    lanes=settings.outbox.lanes)
     with run.step("send"):
         if params.dry_run:
             folder = params.folder or run.artifact_path("outbox-dry-run")

@@ -8,21 +8,28 @@ marked as being attempted (in the transaction that records the message before it
 channel sends it, with a few quick retries (tenacity) on a temporary failure; then `sent`,
 or `deferred` with back-off, or `failed` (refused, or attempts exhausted).
 
+With `lanes` > 1, that many lanes (threads, each with its own connection to the channel
+and its own owner name) claim and send side by side, as that many senders would: a
+relay's answers are waited for in parallel. Their writes to the store take turns.
+
 A crash leaves the claimed messages `sending` with a lease that runs out. The next sender
 queues again those never attempted (still `claimed`) and asks the channel about the one
-being attempted (`lookup`): delivered -> sent, not delivered -> queued again (sent once,
-after the restart), cannot tell -> failed as `in_doubt`, for a person to review: never
-sent twice.
+being attempted by each lane (`lookup`): delivered -> sent, not delivered -> queued again
+(sent once, after the restart), cannot tell -> failed as `in_doubt`, for a person to
+review: never sent twice.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
+import threading
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -47,6 +54,7 @@ from bots.outbox.rules import Rules
 from bots.outbox.store import address_status, address_statuses, mark_failing, stored
 from bots.redaction import redact
 from bots.store.outbox_schema import outbox_messages as M
+from bots.threads import run_side_by_side
 
 S = DeliveryState
 DUE_BATCH = 50
@@ -121,18 +129,58 @@ class SendReport:
         return asdict(self)
 
 
+class _Budget:
+    """Claims left this run (None: no cap), shared by the lanes."""
+
+    def __init__(self, cap: int | None) -> None:
+        self.left, self._lock = cap, threading.Lock()
+
+    def take(self, wanted: int) -> int:
+        with self._lock:
+            if self.left is None:
+                return wanted
+            granted = min(wanted, self.left)
+            self.left -= granted
+            return granted
+
+    def give_back(self, unused: int) -> None:
+        with self._lock:
+            if self.left is not None:
+                self.left += unused
+
+
 class Sender:
     def __init__(self, engine: Engine, channels: Mapping[ChannelKind, Channel], *,
                  rules: Rules | None = None, clock: Clock | None = None,
                  owner: str | None = None, lease: timedelta = timedelta(seconds=60),
-                 tries_now: int = 3, first_wait_seconds: float = 1.0) -> None:
+                 tries_now: int = 3, first_wait_seconds: float = 1.0, lanes: int = 1) -> None:
+        if lanes < 1:
+            raise ValueError(f"lanes must be at least 1, got {lanes}")
         self.engine, self.channels = engine, dict(channels)
         self.rules = rules or Rules()
         self.clock = clock or SystemClock()
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease, self.tries_now, self.first_wait = lease, tries_now, first_wait_seconds
+        self.lanes = lanes
         self._leased_at: dict[int, float] = {}  # message id -> monotonic time of its lease
         self._refused_now: set[str] = set()  # addresses refused since their batch's claim
+        # shared by the lanes: their writes take turns (SQLite has one writer, and a
+        # wait for its lock would sleep), and so do their additions to the report
+        self._writing = threading.Lock()
+        self._counting = threading.Lock()
+
+    def _lane(self, n: int) -> Sender:
+        lane = Sender(self.engine, self.channels, rules=self.rules, clock=self.clock,
+                      owner=f"{self.owner}:{n}", lease=self.lease, tries_now=self.tries_now,
+                      first_wait_seconds=self.first_wait)
+        lane._refused_now, lane._writing, lane._counting = (
+            self._refused_now, self._writing, self._counting)
+        return lane
+
+    @contextmanager
+    def _begin(self) -> Iterator[sa.Connection]:
+        with self._writing, self.engine.begin() as conn:
+            yield conn
 
     # -- one pass ----------------------------------------------------------------------
     def run(self, *, limit: int | None = None, dry_run: Path | None = None) -> SendReport:
@@ -154,16 +202,26 @@ class Sender:
     def _run(self, report: SendReport, limit: int | None) -> None:
         self.recover(report)
         caps = [c for c in (limit, self.rules.max_per_run) if c is not None]
-        cap, claims = (min(caps) if caps else None), 0
-        while ids := self._due_ids():
-            if cap is not None:
-                if claims >= cap:
+        budget = _Budget(min(caps) if caps else None)
+        if self.lanes == 1:
+            self._loop(report, budget, None)
+            return
+        stop = threading.Event()
+        run_side_by_side([(f"outbox-lane-{n}", functools.partial(
+            self._lane(n)._loop, report, budget, stop)) for n in range(1, self.lanes + 1)],
+            stop)
+
+    def _loop(self, report: SendReport, budget: _Budget, stop: threading.Event | None) -> None:
+        while (stop is None or not stop.is_set()) and (ids := self._due_ids()):
+            granted = budget.take(len(ids))
+            if not granted:
+                with self._counting:
+                    if not report.stopped_at_max:
+                        logger.warning("outbox: stopped at the max per run")
                     report.stopped_at_max = True
-                    logger.warning("outbox: stopped after {} messages (max per run)", cap)
-                    return
-                ids = ids[:cap - claims]
-            batch = self._claim_batch(ids, report)
-            claims += len(batch)
+                return
+            batch = self._claim_batch(ids[:granted], report)
+            budget.give_back(granted - len(batch))
             self._send_batch(batch, report)
 
     def _send_batch(self, batch: list[StoredMessage], report: SendReport) -> None:
@@ -241,7 +299,7 @@ class Sender:
         being attempted (`_mark_started`)."""
         now = self.clock.now()
         claimed: list[StoredMessage] = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             rows = conn.execute(sa.select(M).where(
                 M.c.id.in_(ids), M.c.state.in_([S.QUEUED, S.DEFERRED]),
                 sa.or_(M.c.not_before.is_(None), M.c.not_before <= now))
@@ -285,7 +343,7 @@ class Sender:
         return replace(message, state=S.SENDING, attempts=row.attempts + 1)
 
     def _start(self, message: StoredMessage) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return self._mark_started(conn, message)
 
     def _mark_started(self, conn: sa.Connection, message: StoredMessage) -> bool:
@@ -301,7 +359,7 @@ class Sender:
     def _unclaim(self, ids: list[int]) -> None:
         """Claimed, never attempted (the run stopped first): queued again as they were."""
         now = self.clock.now()
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(M.update().where(
                 M.c.id.in_(ids), M.c.state == S.SENDING, M.c.lease_owner == self.owner,
                 M.c.reason == CLAIMED).values(**_queued_again(now)))
@@ -345,7 +403,8 @@ class Sender:
                            retry_at.isoformat(), redact(str(exc)))
             return self._settle(message, S.DEFERRED, reason="temporary_failure",
                                 error=str(exc), not_before=retry_at, following=following)
-        report.sent += 1
+        with self._counting:
+            report.sent += 1
         logger.info("outbox {} sent by {} to {} ({}, {})", message.id, message.channel,
                     message.to, message.case, message.template)
         return self._settle(message, S.SENT, reason=None, provider_id=provider_id,
@@ -359,7 +418,7 @@ class Sender:
         if time.monotonic() - self._leased_at.get(message.id, float("-inf")) < fresh:
             return
         now = self.clock.now()
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             renewed = conn.execute(M.update().where(
                 M.c.id == message.id, M.c.state == S.SENDING, M.c.lease_owner == self.owner,
             ).values(lease_expires_at=now + self.lease)).rowcount
@@ -382,7 +441,7 @@ class Sender:
         if state is S.SENT:
             values.update(sent_at=now, provider_id=provider_id, last_error=None)
         self._leased_at.pop(message.id, None)
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             done = conn.execute(_UPDATE_OURS, {"b_id": message.id, "b_owner": self.owner,
                                                **values})
             if done.rowcount == 1:
@@ -396,13 +455,13 @@ class Sender:
             logger.warning("outbox {}: lease lost before recording {}", message.id, state)
         return started
 
-    @staticmethod
-    def _tally(report: SendReport, state: DeliveryState, reason: str | None) -> None:
-        if state is S.DEFERRED:
-            report.deferred += 1
-        elif state is S.FAILED:
-            report.failed += 1
-        report.count(reason)
+    def _tally(self, report: SendReport, state: DeliveryState, reason: str | None) -> None:
+        with self._counting:
+            if state is S.DEFERRED:
+                report.deferred += 1
+            elif state is S.FAILED:
+                report.failed += 1
+            report.count(reason)
 
     # -- after a crash -----------------------------------------------------------------
     def recover(self, report: SendReport | None = None) -> SendReport:

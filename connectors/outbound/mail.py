@@ -12,9 +12,9 @@ Content-Language, Auto-Submitted (RFC 3834: our mail is automated, so auto-respo
 not answer it), X-Case-Reference; body multipart/alternative (text/plain, text/html),
 quoted-printable UTF-8.
 
-`SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings), on one
-connection kept open across messages (checked with NOOP when idle over 2 s; closed when the
-sender's run ends: `end_run()`) and one TLS context, built once. A crashed send
+`SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings), on a
+connection per sending thread kept open across messages (checked with NOOP when idle over
+2 s; all closed when the sender's run ends: `end_run()`) and one TLS context, built once. A crashed send
 is looked up in an archive Maildir receiving a Bcc copy (`archive_bcc`, `archive_maildir`),
 since SMTP cannot be asked what it delivered.
 """
@@ -26,6 +26,7 @@ import mailbox
 import re
 import smtplib
 import ssl
+import threading
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -190,8 +191,9 @@ class SmtpChannel:
         self.archive = archive or (MaildirArchive(settings.archive_maildir)
                                    if settings.archive_maildir else None)
         self._context: ssl.SSLContext | None = None
-        self._client: smtplib.SMTP | None = None
-        self._used_at = 0.0
+        self._mine = threading.local()  # this thread's connection and when it was used
+        self._open: set[smtplib.SMTP] = set()  # every thread's, for end_run
+        self._lock = threading.Lock()
 
     def _tls(self) -> ssl.SSLContext:
         # built once: loading the system's CA store costs tens of milliseconds
@@ -202,33 +204,42 @@ class SmtpChannel:
         return self._context
 
     def _session(self) -> smtplib.SMTP:
-        """The open connection if the server still answers on it, else a new one: one
-        connection serves a whole send run instead of one per message. A connection in
-        use moments ago is trusted without a NOOP (a round trip per message); one idle
-        longer is asked first, since servers drop idle clients."""
-        if self._client is not None:
-            if time.monotonic() - self._used_at < TRUST_IDLE_SECONDS:
-                return self._client
+        """This thread's open connection if the server still answers on it, else a new
+        one: one connection serves a whole send run instead of one per message. A
+        connection in use moments ago is trusted without a NOOP (a round trip per
+        message); one idle longer is asked first, since servers drop idle clients."""
+        client: smtplib.SMTP | None = getattr(self._mine, "client", None)
+        if client is not None:
+            if time.monotonic() - self._mine.used_at < TRUST_IDLE_SECONDS:
+                return client
             try:
-                if self._client.noop()[0] == 250:
-                    return self._client
+                if client.noop()[0] == 250:
+                    return client
             except (OSError, smtplib.SMTPException):
                 pass
             self.close()
-        self._client = self._connect()
-        return self._client
+        client = self._mine.client = self._connect()
+        self._mine.used_at = time.monotonic()
+        with self._lock:
+            self._open.add(client)
+        return client
 
     def end_run(self) -> None:
-        """The sender's run is over: the connection is not kept until the next one."""
-        self.close()
+        """The sender's run is over (its sending threads ended): no connection is kept
+        until the next one."""
+        with self._lock:
+            clients, self._open = self._open, set()
+        for client in clients:
+            _quit(client)
+        self._mine = threading.local()
 
     def close(self) -> None:
-        client, self._client = self._client, None
+        """Close this thread's connection."""
+        client, self._mine.client = getattr(self._mine, "client", None), None
         if client is not None:
-            try:
-                client.quit()
-            except (OSError, smtplib.SMTPException):
-                client.close()
+            with self._lock:
+                self._open.discard(client)
+            _quit(client)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -252,7 +263,7 @@ class SmtpChannel:
             # smtplib resets the transaction itself when the server refuses it
             refused = self._session().sendmail(envelope_from, recipients,
                                                message.content.encode("ascii"))
-            self._used_at = time.monotonic()
+            self._mine.used_at = time.monotonic()
         except smtplib.SMTPRecipientsRefused as exc:
             refused = exc.recipients
         except smtplib.SMTPDataError as exc:
@@ -276,6 +287,13 @@ class SmtpChannel:
             return self.archive.has(message.message_id)
         except OSError as exc:
             raise TemporaryFailure(f"archive {self.archive.path}: {exc}") from None
+
+
+def _quit(client: smtplib.SMTP) -> None:
+    try:
+        client.quit()
+    except (OSError, smtplib.SMTPException):
+        client.close()
 
 
 def _text(value: bytes | str) -> str:
