@@ -21,6 +21,7 @@ since SMTP cannot be asked what it delivered.
 
 from __future__ import annotations
 
+import functools
 import io
 import mailbox
 import re
@@ -39,7 +40,7 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.parser import BytesHeaderParser
-from email.policy import compat32
+from email.policy import Compat32
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -86,7 +87,7 @@ def reply_subject(subject: str) -> str:
 def message_id_for(key: str, case: str, sender: str) -> str:
     """Unique worldwide (a random part: another store may reuse the case reference), and
     recorded with the message, so a resend after a crash carries the same one."""
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    domain = _domain_of(sender)
     local = re.sub(r"[^A-Za-z0-9.-]", "-", case)[:60]
     return f"<{key[:16]}.{uuid.uuid4().hex[:16]}.{local}@{domain}>"
 
@@ -150,6 +151,12 @@ def _encoded(value: str) -> str:
     return Header(value, _UTF8_HEADER, maxlinelen=78, header_name="Subject").encode()
 
 
+@functools.lru_cache(maxsize=256)
+def _domain_of(sender: str) -> str:  # cached: the same few senders for every message
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+@functools.lru_cache(maxsize=256)
 def _encoded_address(value: str) -> str:
     name, address = parseaddr(value)
     if not address:
@@ -157,10 +164,25 @@ def _encoded_address(value: str) -> str:
     return formataddr((name, address), charset="utf-8") if name else address
 
 
+class _Unfolded(Compat32):
+    """compat32, but a header that needs no folding (ASCII, one line within 78) is
+    written as it is: compat32 runs every header through the folding machinery of
+    email.header, the most costly part of building a message."""
+
+    def fold(self, name: str, value: str) -> str:  # type: ignore[override]
+        if (isinstance(value, str) and len(name) + len(value) <= 76 and value.isascii()
+                and not any(c in value for c in "\r\n\t") and "  " not in value
+                and value == value.strip()):
+            return f"{name}: {value}{self.linesep}"
+        return super().fold(name, value)
+
+
+_POLICY = _Unfolded(linesep="\r\n")
+
+
 def _as_text(mime: Message) -> str:
     out = io.StringIO()
-    Generator(out, mangle_from_=False, maxheaderlen=78, policy=compat32.clone(
-        linesep="\r\n")).flatten(mime)
+    Generator(out, mangle_from_=False, maxheaderlen=78, policy=_POLICY).flatten(mime)
     return out.getvalue()
 
 

@@ -154,3 +154,23 @@ def test_overlong_ids_and_words_never_make_a_line_smtp_refuses(
     assert parsed["In-Reply-To"] is None
     assert parsed["References"] == "<first.1@mail.example.net>"
     assert parsed["Subject"] == "Re: Factura " + "Z" * 3000
+
+
+def test_headers_written_without_folding_are_those_compat32_would_write() -> None:
+    """The shortcut for headers that need no folding writes what compat32's folding
+    writes, for every mix of short and long words, encoded words and empty values."""
+    import random
+    from email.policy import compat32
+
+    from connectors.outbound.mail import _POLICY
+
+    reference, ours = (compat32.clone(linesep="\r\n", max_line_length=78),
+                       _POLICY.clone(max_line_length=78))
+    words = ["Re:", "factura", "FAC-2026-0012", "a" * 30, "x", "<abc@d.e>", "=?utf-8?b?w6E=?=",
+             "(c)", ";", ",", "b" * 70, "\t", "  ", "ñ", "\r\n x"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        value = "".join(rng.choice([" ", ""]) + rng.choice(words)
+                        for _ in range(rng.randint(0, 6)))
+        for name in ("Subject", "To", "References", "X-Case-Reference"):
+            assert ours.fold(name, value) == reference.fold(name, value), (name, value)
