@@ -11,14 +11,16 @@ the generated mailbox (customer mail plus auto-replies, bounces, lists, no-reply
 spam), precision of what triage screened out, and answers sent to screened mail.
 
 Throughput, per round each contender gets its own Dovecot user seeded with the same
-mails (demo.mail_world), and sends to the same SMTP server (demo.customer_mailbox):
+mails (demo.mail_world), and sends to an SMTP server of its own of the same kind
+(demo.customer_mailbox), each server in a process of its own, as a relay is:
 
 (a) naive: imaplib, UID SEARCH then one FETCH per mail, keyword rules, an smtplib
     connection per reply, COPY + STORE \\Deleted + EXPUNGE per mail to file it; no
     screening beyond "out of office" in the subject, no exactly-once, no audit.
 (b) triage: `mail_triage` then `send_outbox` as the scheduler runs them (batched fetches,
-    work items with leases and audit, outbox with its rules, moves by UID sets), with a
-    fresh store, until every mail is filed and every answer sent; the classifier is
+    work items with leases and audit, claimed and recorded 50 at a time, outbox with its
+    rules and its default 4 sending lanes, moves by UID sets), with a fresh store, until
+    every mail is filed and every answer sent; the classifier is
     trained first from the corpus's train-style part (`--rules-only`: keyword rules alone).
     `--alongside`: send_outbox runs in its own process again and again while mail_triage
     works, as a deployment's schedule runs them (every minute beside every five), instead
@@ -240,6 +242,9 @@ def main() -> None:
                         "process while mail_triage works, as a schedule runs them")
     parser.add_argument("--rules-only", action="store_true", help="triage without a trained "
                         "model (the keyword rules alone)")
+    parser.add_argument("--smtp-in-process", action="store_true", help="the SMTP servers in "
+                        "this process (as before 2026-12-04), each contender's interpreter "
+                        "paying for its server's work")
     args = parser.parse_args()
     load = os.getloadavg()
     quality: dict[str, Any] = {}
@@ -267,7 +272,9 @@ def main() -> None:
             order = ("naive", "triage") if n % 2 == 0 else ("triage", "naive")
             for who in order:
                 _seed_user(server, f"{who}{n}", mails)
-                with smtp_server(root / f"smtp-{who}{n}") as smtp:
+                serving = (CustomerMailbox(root / f"smtp-{who}{n}") if args.smtp_in_process
+                           else smtp_server(root / f"smtp-{who}{n}"))
+                with serving as smtp:
                     began = time.perf_counter()
                     if who == "naive":
                         outcome = naive_triage(server.host, server.port, f"naive{n}", smtp.port)
@@ -295,6 +302,7 @@ def main() -> None:
     result = {
         "mails": args.mails, "rounds": args.rounds, "model": model is not None,
         "sender": "alongside" if args.alongside else "after",
+        "smtp_server": "in process" if args.smtp_in_process else "own process",
         "load_average_at_start": [round(x, 2) for x in load],
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "macro_f1": quality.get("macro_f1"), "review_share": quality.get("review_share"),

@@ -222,16 +222,21 @@ class Sender:
                 return
             batch = self._claim_batch(ids[:granted], report)
             budget.give_back(granted - len(batch))
-            self._send_batch(batch, report)
+            self._send_batch(batch, report, stop)
 
-    def _send_batch(self, batch: list[StoredMessage], report: SendReport) -> None:
+    def _send_batch(self, batch: list[StoredMessage], report: SendReport,
+                    stop: threading.Event | None = None) -> None:
         """Send the claimed messages in turn. Each is marked as being attempted before its
         send, in the transaction that records the one before it: one commit per message,
         and after a crash only the message being attempted can be in doubt; the others,
-        still only claimed, are queued again without asking the channel."""
+        still only claimed, are queued again without asking the channel. On `stop`
+        (another lane failed, the run is interrupted) the rest goes back at once."""
         reached, started = 0, False
         try:
             for reached, message in enumerate(batch, 1):
+                if stop is not None and stop.is_set():
+                    self._unclaim([m.id for m in batch[reached - 1:]], started=started)
+                    return
                 if not started and not self._start(message):
                     continue  # another sender has it now
                 following = batch[reached] if reached < len(batch) else None
@@ -362,13 +367,19 @@ class Sender:
             self._leased_at[message.id] = time.monotonic()
         return done.rowcount == 1
 
-    def _unclaim(self, ids: list[int]) -> None:
-        """Claimed, never attempted (the run stopped first): queued again as they were."""
+    def _unclaim(self, ids: list[int], *, started: bool = False) -> None:
+        """Claimed, never attempted (the run stopped first): queued again as they were.
+        `started`: the first was marked as being attempted, but this thread stopped
+        before its send (so it was not sent): it goes back too."""
         now = self.clock.now()
+        ours = sa.and_(M.c.state == S.SENDING, M.c.lease_owner == self.owner)
         with self._begin() as conn:
             conn.execute(M.update().where(
-                M.c.id.in_(ids), M.c.state == S.SENDING, M.c.lease_owner == self.owner,
-                M.c.reason == CLAIMED).values(**_queued_again(now)))
+                M.c.id.in_(ids), ours, M.c.reason == CLAIMED).values(**_queued_again(now)))
+            if started and ids:
+                conn.execute(M.update().where(M.c.id == ids[0], ours, M.c.reason.is_(None))
+                             .values(**_queued_again(now)))
+                self._leased_at.pop(ids[0], None)
 
     # -- delivering --------------------------------------------------------------------
     def _deliver(self, message: StoredMessage, report: SendReport,

@@ -93,3 +93,38 @@ def test_a_lane_dying_leaves_in_doubt_only_the_message_it_was_attempting(
     assert (rows[doomed[0]].state, rows[doomed[0]].reason) == ("failed", "in_doubt")
     assert {m.state for c, m in rows.items() if c != doomed[0]} == {"sent"}
     assert received_cases(mailbox) == Counter(cases)  # each exactly once, the doubtful too
+
+
+def test_a_stopped_lane_hands_back_its_batch_the_next_one_marked_included(
+        store: Engine, templates: Templates, mailbox: CustomerMailbox,
+        clock: FrozenClock) -> None:
+    """Another lane failed after this one's second send: the third message, already
+    marked as being attempted with the second's record, was not sent, so it goes back
+    to the queue with the rest, not into doubt."""
+    import threading
+
+    from bots.outbox.sender import SendReport
+
+    for n in range(5):
+        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n}", to=f"c{n}@example.com"))
+    channel = no_archive(mailbox)
+    real_send, stop = channel.send, threading.Event()
+
+    def send(message):  # type: ignore[no-untyped-def]
+        sent = real_send(message)
+        if message.case == "CASE-1":
+            stop.set()
+        return sent
+
+    channel.send = send  # type: ignore[method-assign]
+    lane = Sender(store, {ChannelKind.MAIL: channel}, rules=Rules(), clock=clock, owner="l")
+    report = SendReport()
+    lane._send_batch(lane._claim_batch(lane._due_ids(), report), report, stop)
+    rows = {m.case: m for m in list_messages(store, limit=None)}
+    assert [rows[f"CASE-{n}"].state for n in range(5)] == ["sent", "sent", "queued",
+                                                           "queued", "queued"]
+    assert [rows[f"CASE-{n}"].attempts for n in range(2, 5)] == [0, 0, 0]
+    report = Sender(store, {ChannelKind.MAIL: no_archive(mailbox)}, rules=Rules(),
+                    clock=clock).run()
+    assert (report.sent, report.in_doubt) == (3, 0), report
+    assert received_cases(mailbox) == Counter(f"CASE-{n}" for n in range(5))
