@@ -296,7 +296,7 @@ class WorkItem:
         if ok:
             self._lease.lose(f"settled as {to}")
             if said is not None:
-                self.log.log(*said)
+                self.log.log(said[0], "{}", said[1])
         else:
             self.log.warning("{} not recorded as {}: the lease was lost (another worker has "
                              "it now; it will check before acting)", self._record.subject, to)
