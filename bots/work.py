@@ -190,7 +190,6 @@ def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew,
     def recorded(item: WorkItem) -> None:
         if progress is not None and item.outcome in _FINAL:
             progress.advance()
-        crew.settled(item)
         if settled is not None:
             with crew.settling:
                 settled(item)
@@ -199,6 +198,7 @@ def drain(run: Run, queue: WorkQueue, handler: Handler, crew: Crew,
         for item in queue.claim_iter(check=checked):
             with item:
                 work(item)
+            crew.settled(item)  # as decided: a success ends a run of failures at once
             item.when_recorded(recorded)  # at once, or when its batch is written
             if crew.stopped(queue):
                 return

@@ -130,23 +130,31 @@ class SendReport:
 
 
 class _Budget:
-    """Claims left this run (None: no cap), shared by the lanes."""
+    """Claims left this run (None: no cap), shared by the lanes. A lane reserves what it
+    may claim and gives back what it did not claim; none is told the budget is spent
+    while another's reservation may still come back."""
 
     def __init__(self, cap: int | None) -> None:
-        self.left, self._lock = cap, threading.Lock()
+        self.left, self._reserved = cap, 0
+        self._changed = threading.Condition()
 
     def take(self, wanted: int) -> int:
-        with self._lock:
+        with self._changed:
             if self.left is None:
                 return wanted
+            while self.left == 0 and self._reserved:
+                self._changed.wait()
             granted = min(wanted, self.left)
             self.left -= granted
+            self._reserved += granted
             return granted
 
-    def give_back(self, unused: int) -> None:
-        with self._lock:
+    def give_back(self, granted: int, claimed: int) -> None:
+        with self._changed:
             if self.left is not None:
-                self.left += unused
+                self.left += granted - claimed
+                self._reserved -= granted
+                self._changed.notify_all()
 
 
 class Sender:
@@ -220,8 +228,11 @@ class Sender:
                         logger.warning("outbox: stopped at the max per run")
                     report.stopped_at_max = True
                 return
-            batch = self._claim_batch(ids[:granted], report)
-            budget.give_back(granted - len(batch))
+            batch: list[StoredMessage] = []
+            try:
+                batch = self._claim_batch(ids[:granted], report)
+            finally:  # a failed claim claimed nothing: the other lanes must not wait on it
+                budget.give_back(granted, len(batch))
             self._send_batch(batch, report, stop)
 
     def _send_batch(self, batch: list[StoredMessage], report: SendReport,

@@ -314,6 +314,18 @@ class WorkItem:
         self.log.warning("outcome {} not written ({}); the item is worked again once its "
                          "lease runs out", self.outcome, short_error(exc))
 
+    def lease_ran_out(self) -> bool:
+        """True (and the item given up by this worker) when its lease is lost or over."""
+        try:
+            self._lease.check()
+        except LeaseLost as exc:
+            self.outcome = Outcome.LEASE_LOST
+            KEEPER.drop(self._lease)
+            self.log.warning("not worked: {}", exc)
+            self._queue.count(Outcome.LEASE_LOST)
+            return True
+        return False
+
     def when_recorded(self, callback: Callable[[WorkItem], None]) -> None:
         """Call `callback(item)` once the item's outcome is committed: now, or when its
         batch's outcomes are written."""

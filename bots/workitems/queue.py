@@ -188,7 +188,14 @@ class WorkQueue:
         self._chained.extend(self._item(rec, until) for rec in records)
 
     def _take_chained(self) -> WorkItem | None:
-        return self._chained.pop(0) if self._chained else None
+        """The next item claimed with the ones before, if its lease still holds: one
+        whose lease ran out while it waited (a stall longer than the lease) may be
+        another worker's now, and is not worked here."""
+        while self._chained:
+            item = self._chained.pop(0)
+            if not item.lease_ran_out():
+                return item
+        return None
 
     # -- outcomes written together (batch > 1) -------------------------------------------
     @property
@@ -223,8 +230,14 @@ class WorkQueue:
             raise
         if chained is not None:
             self.keep_chained(chained)
+        failed: BaseException | None = None
         for (_, _, recorded), ok in zip(waiting, written, strict=True):
-            recorded(ok)
+            try:  # every written outcome is counted and its lease dropped, whatever
+                recorded(ok)  # a `settled` callback of another item does
+            except BaseException as exc:  # noqa: BLE001 - raised below, after the rest
+                failed = failed or exc
+        if failed is not None:
+            raise failed
 
     def _record_due(self) -> None:
         if self._unrecorded and (not self._chained or time.monotonic()
@@ -233,6 +246,10 @@ class WorkQueue:
 
     def claim_iter(self, *, check: Check | None = None) -> Iterator[WorkItem]:
         """Claim items one at a time until none is claimable or a stop is requested.
+        With `batch` > 1 the outcomes of a batch are written when the next batch is
+        claimed, or when the iterator ends: a loop left with `break` writes them once the
+        iterator is closed (a `for` over `claim_iter()` itself closes it; a named one:
+        `items.close()`).
 
         `check(item)` runs before each item is yielded; a non-None answer (what the
         outside system shows) completes the item as done without yielding it."""

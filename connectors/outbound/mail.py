@@ -67,6 +67,8 @@ _UTF8_BODY.body_encoding = QP
 _UTF8_HEADER = Charset("utf-8")
 _UTF8_HEADER.header_encoding = BASE64  # "shortest" tries Q-encoding too: quadratic in length
 _RE = re.compile(r"^\s*((re|aw|rv|sv)\s*:\s*)+", re.IGNORECASE)
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_PLAIN = re.compile(r"[ -~]*")  # printable ASCII: nothing for a header's folding to do
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,10 @@ def _body(text: str, html: str | None, *, boundary: str) -> Message:
 
 def _encoded(value: str) -> str:
     """A header value as RFC 2047 words when it is not plain ASCII or holds a word too
-    long to fold at a space, folded at 78 (every line within SMTP's 998)."""
+    long to fold at a space, folded at 78 (every line within SMTP's 998). Control
+    characters become spaces: a customer's subject must not break the header into lines
+    (a form feed or a U+2028 is a line break to compat32, which would begin a new header)."""
+    value = _CONTROL.sub(" ", value)
     if value.isascii() and all(len(word) < 900 for word in value.split()):
         return value
     return Header(value, _UTF8_HEADER, maxlinelen=78, header_name="Subject").encode()
@@ -170,9 +175,8 @@ class _Unfolded(Compat32):
     email.header, the most costly part of building a message."""
 
     def fold(self, name: str, value: str) -> str:  # type: ignore[override]
-        if (isinstance(value, str) and len(name) + len(value) <= 76 and value.isascii()
-                and not any(c in value for c in "\r\n\t") and "  " not in value
-                and value == value.strip()):
+        if (isinstance(value, str) and len(name) + len(value) <= 76
+                and _PLAIN.fullmatch(value) and "  " not in value and value == value.strip()):
             return f"{name}: {value}{self.linesep}"
         return super().fold(name, value)
 
