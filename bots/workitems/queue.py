@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bots.clock import Clock, SystemClock
 from bots.errors import UsageError
@@ -215,15 +216,22 @@ class WorkQueue:
 
     def record_now(self, *, claim: bool = False) -> None:
         """Write the outcomes waiting (and, with `claim`, claim the next batch in the
-        same transaction)."""
+        same transaction). If the store refuses the batch, each outcome is written on
+        its own, so that one item the store cannot take does not make its batch-mates be
+        worked again (and use up their attempts); the error is raised after."""
         waiting, self._unrecorded = self._unrecorded, []
         if not waiting:
             return
         now = self.clock.now()
+        refused: BaseException | None = None
+        chained = None
         try:
             with self.engine.begin() as conn:
-                written = [write(conn) for _, write, _ in waiting]
+                written: list[bool | None] = [write(conn) for _, write, _ in waiting]
                 chained = self.claim_chained(conn, now) if claim else None
+        except SQLAlchemyError as exc:
+            refused, written = exc, [self._record_alone(item, write)
+                                     for item, write, _ in waiting]
         except BaseException as exc:
             for item, _, _ in waiting:
                 item.not_recorded(exc)
@@ -232,12 +240,24 @@ class WorkQueue:
             self.keep_chained(chained)
         failed: BaseException | None = None
         for (_, _, recorded), ok in zip(waiting, written, strict=True):
+            if ok is None:  # refused on its own too: not_recorded already
+                continue
             try:  # every written outcome is counted and its lease dropped, whatever
                 recorded(ok)  # a `settled` callback of another item does
             except BaseException as exc:  # noqa: BLE001 - raised below, after the rest
                 failed = failed or exc
         if failed is not None:
             raise failed
+        if refused is not None and any(ok is None for ok in written):
+            raise refused
+
+    def _record_alone(self, item: WorkItem, write: Write) -> bool | None:
+        try:
+            with self.engine.begin() as conn:
+                return write(conn)
+        except SQLAlchemyError as exc:
+            item.not_recorded(exc)
+            return None
 
     def _record_due(self) -> None:
         if self._unrecorded and (not self._chained or time.monotonic()

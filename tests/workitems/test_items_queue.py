@@ -302,3 +302,24 @@ def test_a_batch_whose_write_fails_lets_its_leases_run_out(
     assert [it.key for it in items] == ["n0", "n1"]
     assert not any(KEEPER.holds(it._lease) for it in items)
     assert _states(q, ["n0", "n1"]) == {"n0": ("in_progress", 1), "n1": ("in_progress", 1)}
+
+
+def test_an_item_the_store_cannot_take_does_not_take_its_batch_with_it(
+        make_queue: QueueFactory, store: Engine) -> None:
+    """The store refuses one outcome of the batch (a trigger on n1's row): the batch's
+    write fails, each is then written on its own, the others are done, and the error
+    still reaches the recipe; n1 stays claimed, to be worked again."""
+    q = make_queue(batch=3)
+    q.put_many([("n0", {}), ("n1", {}), ("n2", {})])
+    with store.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_n1 BEFORE UPDATE OF state ON work_items "
+            "WHEN OLD.key = 'n1' AND NEW.state = 'done' "
+            "BEGIN SELECT RAISE(ABORT, 'n1 cannot be stored'); END")
+    with pytest.raises(sa.exc.DBAPIError, match="n1 cannot be stored"):
+        for item in q.claim_iter():
+            with item:
+                pass
+    assert _states(q, ["n0", "n1", "n2"]) == {
+        "n0": ("done", 1), "n1": ("in_progress", 1), "n2": ("done", 1)}
+    assert q.tally == {"done": 2}
