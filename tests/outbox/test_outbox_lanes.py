@@ -16,16 +16,14 @@ from bots.outbox import ChannelKind, Rules, Sender, Templates, enqueue, list_mes
 from bots.outbox.rules import RateLimit
 from bots.store.schema import audit_events
 from demo.customer_mailbox import CustomerMailbox
-from tests.outbox.builders import mail
+from tests.outbox.builders import enqueue_for_many, mail
 from tests.outbox.test_outbox_batch import Crash, no_archive, received_cases
 
 
 def test_lanes_send_every_message_once_each_on_its_own_connection(
         store: Engine, templates: Templates, mailbox: CustomerMailbox,
         clock: FrozenClock) -> None:
-    cases = [f"CASE-{n:03d}" for n in range(120)]
-    for n, case in enumerate(cases):
-        enqueue(store, mail(templates, clock.now(), case=case, to=f"c{n}@example.com"))
+    cases = enqueue_for_many(store, templates, clock.now(), 120, width=3)
     channel = no_archive(mailbox)
     report = Sender(store, {ChannelKind.MAIL: channel}, rules=Rules(), clock=clock,
                     owner="s", lanes=3).run()
@@ -54,8 +52,7 @@ def test_the_rate_limit_holds_across_lanes(store: Engine, templates: Templates,
 def test_the_max_per_run_counts_every_lane_s_claims(
         store: Engine, templates: Templates, mailbox: CustomerMailbox,
         clock: FrozenClock) -> None:
-    for n in range(30):
-        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n:02d}", to=f"c{n}@example.com"))
+    enqueue_for_many(store, templates, clock.now(), 30, width=2)
     report = Sender(store, {ChannelKind.MAIL: no_archive(mailbox)}, rules=Rules(max_per_run=7),
                     clock=clock, lanes=3).run()
     assert report.sent == 7 and report.stopped_at_max, report
@@ -66,9 +63,7 @@ def test_the_max_per_run_counts_every_lane_s_claims(
 def test_a_lane_dying_leaves_in_doubt_only_the_message_it_was_attempting(
         store: Engine, templates: Templates, mailbox: CustomerMailbox, clock: FrozenClock,
         dies_at: int) -> None:
-    cases = [f"CASE-{n:02d}" for n in range(40)]
-    for n, case in enumerate(cases):
-        enqueue(store, mail(templates, clock.now(), case=case, to=f"c{n}@example.com"))
+    cases = enqueue_for_many(store, templates, clock.now(), 40, width=2)
     channel = no_archive(mailbox)
     real_send, calls = channel.send, []
     doomed: list[str] = []
@@ -105,8 +100,7 @@ def test_a_stopped_lane_hands_back_its_batch_the_next_one_marked_included(
 
     from bots.outbox.sender import SendReport
 
-    for n in range(5):
-        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n}", to=f"c{n}@example.com"))
+    enqueue_for_many(store, templates, clock.now(), 5, width=0)
     channel = no_archive(mailbox)
     real_send, stop = channel.send, threading.Event()
 

@@ -23,7 +23,7 @@ from connectors.outbound import SmsGatewayChannel, SmtpChannel
 from connectors.outbound.mail import _POLICY
 from demo.customer_mailbox import CustomerMailbox
 from demo.sms_gateway import SmsGateway
-from tests.outbox.builders import mail, sms
+from tests.outbox.builders import enqueue_for_many, mail, sms
 from tests.outbox.test_outbox_batch import no_archive, received_cases
 
 
@@ -50,9 +50,7 @@ def serialized(channel: SmtpChannel, after_send) -> list[str]:  # type: ignore[n
 def test_the_smtp_server_going_away_mid_run_defers_the_rest_and_each_goes_once(
         store: Engine, templates: Templates, mailbox: CustomerMailbox,
         clock: FrozenClock) -> None:
-    cases = [f"CASE-{n:03d}" for n in range(80)]
-    for n, case in enumerate(cases):
-        enqueue(store, mail(templates, clock.now(), case=case, to=f"c{n}@example.com"))
+    cases = enqueue_for_many(store, templates, clock.now(), 80, width=3)
     channel = no_archive(mailbox)
     serialized(channel, lambda n: mailbox.stop() if n == 30 else None)
     report = Sender(store, {ChannelKind.MAIL: channel}, rules=Rules(), clock=clock,
@@ -75,9 +73,7 @@ def test_the_smtp_server_restarting_mid_run_is_reconnected_by_every_lane(
         clock: FrozenClock) -> None:
     """Stopped and started again at once: every lane's open connection is dead but
     trusted (used under 2 s ago); the send fails, the quick retry connects afresh."""
-    cases = [f"CASE-{n:03d}" for n in range(120)]
-    for n, case in enumerate(cases):
-        enqueue(store, mail(templates, clock.now(), case=case, to=f"c{n}@example.com"))
+    cases = enqueue_for_many(store, templates, clock.now(), 120, width=3)
     channel = no_archive(mailbox)
 
     def bounce(n: int) -> None:
@@ -117,8 +113,7 @@ def test_a_refused_address_fails_on_every_lane_and_nothing_is_sent_to_it(
 def test_quiet_hours_with_a_max_per_run_defer_everything_and_do_not_claim_the_max(
         store: Engine, templates: Templates, mailbox: CustomerMailbox, clock: FrozenClock,
         lanes: int) -> None:
-    for n in range(60):
-        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n:02d}", to=f"c{n}@example.com"))
+    enqueue_for_many(store, templates, clock.now(), 60, width=2)
     rules = Rules(quiet_hours={"mail": QuietHours(time(8), time(20))}, max_per_run=5)
     report = Sender(store, {ChannelKind.MAIL: no_archive(mailbox)}, rules=rules, clock=clock,
                     lanes=lanes).run()
@@ -308,8 +303,7 @@ def test_the_sms_gateway_going_away_mid_run_with_lanes_each_goes_once(
 def test_a_run_limit_with_lanes_sends_exactly_the_limit(
         store: Engine, templates: Templates, mailbox: CustomerMailbox, clock: FrozenClock,
         lanes: int) -> None:
-    for n in range(120):
-        enqueue(store, mail(templates, clock.now(), case=f"CASE-{n:03d}", to=f"c{n}@example.com"))
+    enqueue_for_many(store, templates, clock.now(), 120, width=3)
     report = Sender(store, {ChannelKind.MAIL: no_archive(mailbox)}, rules=Rules(max_per_run=90),
                     clock=clock, lanes=lanes).run(limit=61)
     assert report.sent == 61 and report.stopped_at_max, report
