@@ -14,9 +14,9 @@ quoted-printable UTF-8.
 
 `SmtpChannel` sends through smtplib (STARTTLS or SSL, AUTH, per settings), on a
 connection per sending thread kept open across messages (checked with NOOP when idle over
-2 s; all closed when the sender's run ends: `end_run()`) and one TLS context, built once. A crashed send
-is looked up in an archive Maildir receiving a Bcc copy (`archive_bcc`, `archive_maildir`),
-since SMTP cannot be asked what it delivered.
+2 s; all closed when the sender's run ends: `end_run()`) and one TLS context, built
+once. A crashed send is looked up in an archive Maildir receiving a Bcc copy
+(`archive_bcc`, `archive_maildir`), since SMTP cannot be asked what it delivered.
 """
 
 from __future__ import annotations
@@ -170,8 +170,8 @@ def _encoded_address(value: str) -> str:
 
 
 class _Unfolded(Compat32):
-    """compat32, but a header that needs no folding (ASCII, one line within 78) is
-    written as it is: compat32 runs every header through the folding machinery of
+    """compat32, but a header that needs no folding (printable ASCII, one line within
+    78) is written as it is: compat32 runs every header through the folding machinery of
     email.header, the most costly part of building a message."""
 
     def fold(self, name: str, value: str) -> str:  # type: ignore[override]
