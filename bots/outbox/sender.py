@@ -80,14 +80,14 @@ class RecentSends:
     @classmethod
     def read(cls, conn: sa.Connection, customers: Iterable[str], since: datetime
              ) -> RecentSends:
-        found, wanted = cls(), sorted(set(customers))
+        """The customers of one claim batch (at most DUE_BATCH of them)."""
+        found = cls()
         recent = sa.or_(M.c.state == S.SENDING,
                         sa.and_(M.c.sent_at.is_not(None), M.c.sent_at > since))
-        for start in range(0, len(wanted), 500):
-            for customer, message_id, sent_at in conn.execute(sa.select(
-                    M.c.customer, M.c.id, M.c.sent_at).where(
-                    M.c.customer.in_(wanted[start:start + 500]), recent)):
-                found.add(customer, message_id, sent_at)
+        for customer, message_id, sent_at in conn.execute(sa.select(
+                M.c.customer, M.c.id, M.c.sent_at).where(
+                M.c.customer.in_(sorted(set(customers))), recent)):
+            found.add(customer, message_id, sent_at)
         return found
 
     def add(self, customer: str, message_id: int, sent_at: datetime | None) -> None:
